@@ -1,0 +1,1 @@
+"""The Recognition Ledger's domain: facts, rules and status, free of I/O."""

@@ -1,0 +1,175 @@
+"""Checking and normalising what a client sends: details, sources and text."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from domain.dates import parse_day
+from domain.errors import InvalidValue, InvalidValues
+from domain.facts import FactType, MissionKind, RecognitionForm, Source, Stance
+
+MAX_SOURCES = 20
+MAX_TEXT = 2000
+MAX_NAME = 200
+MAX_URL = 2000
+
+
+def clean_text(value: Any, field: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+    """A trimmed, NFC-normalised string free of control characters, or None."""
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise InvalidValue(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be a string")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise InvalidValue(field, "must not be empty")
+    if len(text) > limit:
+        raise InvalidValue(field, f"is longer than {limit} characters")
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t"]
+    if bad:
+        raise InvalidValue(field, f"contains a control or unassigned character ({bad[0]!r})")
+    return text
+
+
+def _choice(enum: type[Any], default: Any = None) -> Callable[[Any, str], str | None]:
+    def check(value: Any, field: str) -> str | None:
+        if value is None:
+            return default.value if default is not None else None
+        allowed = [m.value for m in enum]
+        if value not in allowed:
+            raise InvalidValue(field, f"must be one of {', '.join(allowed)}")
+        return str(value)
+
+    return check
+
+
+def _required(check: Callable[[Any, str], str | None]) -> Callable[[Any, str], str | None]:
+    def wrapped(value: Any, field: str) -> str | None:
+        if value is None:
+            raise InvalidValue(field, "is required")
+        return check(value, field)
+
+    return wrapped
+
+
+def _name(value: Any, field: str) -> str | None:
+    return clean_text(value, field, limit=MAX_NAME)
+
+
+def _text(value: Any, field: str) -> str | None:
+    return clean_text(value, field)
+
+
+def _fact_id(value: Any, field: str) -> str | None:
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        raise InvalidValue(field, f"{value!r} is not a fact id (UUID)") from None
+
+
+_ENVOY = {"name": _name}
+_LISTING = {"list": _name, "authority": _name}
+_MISSION = {"kind": _required(_choice(MissionKind)), "city": _name}
+_REGIME = {"regime": _required(_name)}
+_SCHEMAS: dict[FactType, dict[str, Callable[[Any, str], str | None]]] = {
+    FactType.RECOGNITION_GRANTED: {"form": _choice(RecognitionForm, RecognitionForm.DE_JURE)},
+    FactType.RECOGNITION_WITHDRAWN: {},
+    FactType.RELATIONS_ESTABLISHED: {},
+    FactType.RELATIONS_SEVERED: {},
+    FactType.AMBASSADOR_ACCEPTED: _ENVOY,
+    FactType.AMBASSADOR_EXPELLED: _ENVOY,
+    FactType.AMBASSADOR_SENT: _ENVOY,
+    FactType.AMBASSADOR_RECALLED: _ENVOY,
+    FactType.MISSION_OPENED: _MISSION,
+    FactType.MISSION_CLOSED: _MISSION,
+    FactType.TERRORIST_LISTING_ADDED: _LISTING,
+    FactType.TERRORIST_LISTING_REMOVED: _LISTING,
+    FactType.SANCTIONS_IMPOSED: _REGIME,
+    FactType.SANCTIONS_LIFTED: _REGIME,
+    FactType.STATEMENT_MADE: {
+        "speaker": _name,
+        "stance": _required(_choice(Stance)),
+        "quote": _required(_text),
+    },
+    FactType.FACT_RETRACTED: {"retracts": _required(_fact_id), "reason": _required(_text)},
+    FactType.FACT_DISPUTED: {"disputes": _required(_fact_id), "reason": _required(_text)},
+}
+
+
+def clean_details(fact_type: FactType, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The details of a fact of this type, checked, with defaults and no empty keys."""
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise InvalidValue("details", "must be an object")
+    schema = _SCHEMAS[fact_type]
+    problems = [
+        InvalidValue(f"details.{key}", f"is not a detail of {fact_type.value}")
+        for key in raw
+        if key not in schema
+    ]
+    clean: dict[str, Any] = {}
+    for key, check in schema.items():
+        try:
+            value = check(raw.get(key), f"details.{key}")
+        except InvalidValue as problem:
+            problems.append(problem)
+            continue
+        if value is not None:
+            clean[key] = value
+    if problems:
+        raise InvalidValues(problems)
+    return clean
+
+
+def clean_sources(raw: Any, *, required: bool = True) -> tuple[Source, ...]:
+    """One to twenty sources, each with an http(s) URL."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list | tuple):
+        raise InvalidValue("sources", "must be a list")
+    if required and not raw:
+        raise InvalidValue("sources", "at least one source is required")
+    if len(raw) > MAX_SOURCES:
+        raise InvalidValue("sources", f"at most {MAX_SOURCES} sources are allowed")
+    return tuple(_source(item, f"sources[{i}]") for i, item in enumerate(raw))
+
+
+def _source(item: Any, field: str) -> Source:
+    if isinstance(item, Source):
+        item = item.__dict__
+    if not isinstance(item, Mapping):
+        raise InvalidValue(field, "must be an object with a url")
+    unknown = set(item) - {"url", "title", "publisher", "published_on", "quote"}
+    if unknown:
+        raise InvalidValue(f"{field}.{sorted(unknown)[0]}", "is not a field of a source")
+    return Source(
+        url=_url(item.get("url"), f"{field}.url"),
+        title=clean_text(item.get("title"), f"{field}.title", limit=500),
+        publisher=clean_text(item.get("publisher"), f"{field}.publisher", limit=MAX_NAME),
+        published_on=_published(item.get("published_on"), f"{field}.published_on"),
+        quote=clean_text(item.get("quote"), f"{field}.quote"),
+    )
+
+
+def _url(value: Any, field: str) -> str:
+    text = clean_text(value, field, limit=MAX_URL, required=True)
+    assert text is not None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+        raise InvalidValue(field, f"{text!r} is not an http or https URL")
+    return text
+
+
+def _published(value: Any, field: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be a date YYYY-MM-DD")
+    return parse_day(value, field)

@@ -1,0 +1,101 @@
+"""The Relation aggregate: one actor toward one subject, and its facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import RuleViolation, UnknownFact
+from domain.facts import Fact, FactType
+from domain.timeline import Interval, build_timeline, corrections
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://recognition-ledger.invalid/ids")
+
+
+class Relation(Aggregate):
+    """The facts of one actor toward one subject, kept consistent by the rules."""
+
+    @staticmethod
+    def create_id(actor: str, subject: str) -> UUID:
+        """Deterministic, so a relation is found without a lookup table."""
+        return uuid5(NAMESPACE, f"relation/{actor}/{subject}")
+
+    @event("Opened")
+    def __init__(self, actor: str, subject: str) -> None:
+        self.actor = actor
+        self.subject = subject
+        self.facts: list[Fact] = []
+
+    def record(self, fact: Fact) -> list[Interval]:
+        """Add a fact if the whole timeline still obeys every rule; return the new timeline."""
+        self.check_belongs(fact)
+        self.check_recorded_after_last(fact.recorded_at)
+        if fact.type.is_correction:
+            self.check_correction(fact)
+        timeline = self.check_timeline(fact)
+        self._fact_recorded(fact)
+        return timeline
+
+    def find(self, fact_id: UUID) -> Fact:
+        """The fact with this id, or UnknownFact."""
+        for fact in self.facts:
+            if fact.fact_id == fact_id:
+                return fact
+        raise UnknownFact(fact_id)
+
+    def find_request(self, key: str) -> Fact | None:
+        """The fact an idempotent request with this key recorded, if any."""
+        return next((f for f in self.facts if f.request_key == key), None)
+
+    @property
+    def last_recorded_at(self) -> datetime | None:
+        return self.facts[-1].recorded_at if self.facts else None
+
+    def check_belongs(self, fact: Fact) -> None:
+        if (fact.actor, fact.subject) != (self.actor, self.subject):
+            raise ValueError("fact recorded in the wrong relation")  # a programming error
+
+    def check_recorded_after_last(self, recorded_at: datetime) -> None:
+        last = self.last_recorded_at
+        if last is not None and recorded_at <= last:
+            raise RuleViolation(
+                "system_time_order",
+                f"recorded_at {recorded_at.isoformat()} is not after the relation's "
+                f"last fact ({last.isoformat()})",
+                self.facts[-1].fact_id,
+            )
+
+    def check_correction(self, fact: Fact) -> None:
+        assert fact.target is not None
+        target = self.find(fact.target)
+        retracted, _ = corrections(self.facts)
+        if target.fact_id in retracted:
+            by = next(f.fact_id for f in self.facts if f.target == target.fact_id and f.type is FactType.FACT_RETRACTED)
+            raise RuleViolation("already_retracted", f"fact {target.fact_id} is already retracted", by)
+        if target.type.is_correction and (
+            fact.type is FactType.FACT_DISPUTED or target.type is FactType.FACT_RETRACTED
+        ):
+            raise RuleViolation(
+                "not_correctable",
+                f"fact {target.fact_id} is a {target.type.value}; "
+                "it cannot be " + ("disputed" if fact.type is FactType.FACT_DISPUTED else "retracted"),
+                target.fact_id,
+            )
+
+    def check_timeline(self, fact: Fact) -> list[Interval]:
+        try:
+            return build_timeline([*self.facts, fact], new_fact=fact.fact_id)
+        except RuleViolation as broken:
+            if fact.type is not FactType.FACT_RETRACTED:
+                raise
+            raise RuleViolation(
+                broken.rule,
+                f"without fact {fact.target}, {broken.reason}; retract the dependent fact first",
+                broken.conflicting_fact_id,
+            ) from None
+
+    @event("FactRecorded")
+    def _fact_recorded(self, fact: Fact) -> None:
+        self.facts.append(fact)

@@ -1,0 +1,154 @@
+"""What a relation's facts add up to on one valid date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Whether the actor recognises the subject, and in which form."""
+
+    state: str = "not_recognised"
+    form: str | None = None
+    since: date | None = None
+    fact_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Diplomatic relations: established, severed or none."""
+
+    state: str = "none"
+    since: date | None = None
+    fact_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Envoy:
+    """An ambassador accepted or sent, or the lack of one."""
+
+    active: bool = False
+    name: str | None = None
+    since: date | None = None
+    fact_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Mission:
+    """An open mission of a kind, in a city if known."""
+
+    kind: str
+    city: str | None
+    since: date
+    fact_id: UUID
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The actor's terrorist listing of the subject."""
+
+    active: bool = False
+    since: date | None = None
+    list: str | None = None
+    fact_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """A sanctions regime in force."""
+
+    regime: str
+    since: date
+    fact_id: UUID
+
+
+@dataclass(frozen=True)
+class Status:
+    """The status of one relation on one valid date, as known at one system time."""
+
+    recognition: Recognition = field(default_factory=Recognition)
+    relations: Relations = field(default_factory=Relations)
+    ambassador_accepted: Envoy = field(default_factory=Envoy)
+    ambassador_sent: Envoy = field(default_factory=Envoy)
+    missions: tuple[Mission, ...] = ()
+    terrorist_listed: Listing = field(default_factory=Listing)
+    sanctions: tuple[Sanction, ...] = ()
+    approximate: bool = False
+    disputed: bool = False
+
+    @property
+    def basis(self) -> tuple[UUID, ...]:
+        """The facts that decide this status: the "why"."""
+        ids = [
+            self.recognition.fact_id,
+            self.relations.fact_id,
+            self.ambassador_accepted.fact_id,
+            self.ambassador_sent.fact_id,
+            *(m.fact_id for m in self.missions),
+            self.terrorist_listed.fact_id,
+            *(s.fact_id for s in self.sanctions),
+        ]
+        return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+    @property
+    def level(self) -> str:
+        """recognised, de_facto, engaged or none, as the design defines them."""
+        rec = self.recognition
+        if rec.state == "recognised" and rec.form == "de_jure":
+            return "recognised"
+        if (
+            rec.state == "recognised"
+            or self.ambassador_accepted.active
+            or self.ambassador_sent.active
+            or any(m.kind == "embassy" for m in self.missions)
+        ):
+            return "de_facto"
+        if self.relations.state == "established" or self.missions:
+            return "engaged"
+        return "none"
+
+    @property
+    def hostile(self) -> bool:
+        return self.terrorist_listed.active or bool(self.sanctions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the design's status."""
+        rec, rel, lst = self.recognition, self.relations, self.terrorist_listed
+        return {
+            "recognition": _drop_none(
+                state=rec.state, form=rec.form, since=_iso(rec.since), fact_id=_str(rec.fact_id)
+            ),
+            "relations": _drop_none(state=rel.state, since=_iso(rel.since)),
+            "ambassador_accepted": _envoy(self.ambassador_accepted),
+            "ambassador_sent": _envoy(self.ambassador_sent),
+            "missions": [
+                _drop_none(kind=m.kind, city=m.city, since=_iso(m.since)) for m in self.missions
+            ],
+            "terrorist_listed": _drop_none(active=lst.active, since=_iso(lst.since), list=lst.list),
+            "sanctions": [{"regime": s.regime, "since": _iso(s.since)} for s in self.sanctions],
+            "level": self.level,
+            "hostile": self.hostile,
+            "approximate": self.approximate,
+            "disputed": self.disputed,
+            "basis": [str(i) for i in self.basis],
+        }
+
+
+def _envoy(envoy: Envoy) -> dict[str, Any]:
+    return _drop_none(active=envoy.active, name=envoy.name, since=_iso(envoy.since))
+
+
+def _drop_none(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value else None

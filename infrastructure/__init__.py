@@ -1,0 +1,1 @@
+"""Persistence, the application service, read models and import/export."""

@@ -1,0 +1,37 @@
+"""The composition root: builds the ledger and its readers from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventsourcing.utils import get_topic
+
+from infrastructure.application import Clock, Ledger, utc_now
+from infrastructure.queries import Queries
+from infrastructure.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from infrastructure.settings import Settings
+from infrastructure.tokens import TokenStore, token_store_for
+
+
+@dataclass
+class Services:
+    """Everything a process needs, built once and closed once."""
+
+    ledger: Ledger
+    queries: Queries
+    tokens: TokenStore
+    settings: Settings
+
+    def close(self) -> None:
+        self.ledger.factory.close()
+
+
+def build(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Wire the application, its views and the token store for these settings."""
+    env = settings.eventsourcing_env()
+    recorder = LedgerSQLiteRecorder if settings.backend == "sqlite" else LedgerPostgresRecorder
+    env["APPLICATION_RECORDER_TOPIC"] = get_topic(recorder)
+    ledger = Ledger(env=env, clock=clock)
+    tokens = token_store_for(ledger.recorder, clock)
+    tokens.create_table()
+    return Services(ledger, Queries(ledger), tokens, settings)

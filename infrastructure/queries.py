@@ -1,0 +1,154 @@
+"""The read side: every question of the design, from the view or by replay."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain.errors import InvalidValue
+from domain.relation import Relation
+from infrastructure.application import Ledger
+from infrastructure.errors import NotFound
+from infrastructure.replay import Replay
+from infrastructure.timefmt import rfc3339
+from infrastructure.views.base import StatusView
+
+MODES = ("view", "replay")
+MAX_PAGE = 1000
+# Parts of a status that say why or how sure, not what: ignored when comparing dates.
+NOT_SUBSTANCE = ("basis", "approximate", "disputed")
+
+
+class Queries:
+    """Answers as plain data; `mode` picks the read model or a replay of the events."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.view: StatusView = ledger.view
+        self.replay = Replay(ledger)
+
+    def _reader(self, mode: str) -> StatusView | Replay:
+        if mode not in MODES:
+            raise InvalidValue("mode", f"{mode!r} is not one of view, replay")
+        return self.view if mode == "view" else self.replay
+
+    def _when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime]:
+        now = self.ledger.clock()
+        if recorded_at is not None and recorded_at.tzinfo is None:
+            recorded_at = recorded_at.replace(tzinfo=UTC)
+        return at or now.date(), recorded_at or now
+
+    def _subject(self, slug: str) -> dict[str, Any]:
+        body = self.view.subject(slug)
+        if body is None:
+            raise NotFound("subject", slug)
+        return body
+
+    def subjects(self) -> list[dict[str, Any]]:
+        return self.view.subjects()
+
+    def subject(self, slug: str) -> dict[str, Any]:
+        return self._subject(slug)
+
+    def actors(self) -> list[dict[str, Any]]:
+        return [a.to_dict() for a in self.ledger.actors.all()]
+
+    def recognitions(self, subject: str, at: date | None = None, recorded_at: datetime | None = None,
+                     mode: str = "view") -> dict[str, Any]:
+        reader = self._reader(mode)
+        self._subject(subject)
+        d, s = self._when(at, recorded_at)
+        rows = reader.recognitions(subject, d, s)
+        return {"subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+                "recognised_by": rows, "count": len(rows)}
+
+    def subject_status(self, subject: str, at: date | None = None, recorded_at: datetime | None = None,
+                       mode: str = "view") -> dict[str, Any]:
+        reader = self._reader(mode)
+        self._subject(subject)
+        d, s = self._when(at, recorded_at)
+        return {"subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+                "relations": reader.subject_status(subject, d, s)}
+
+    def actor_status(self, actor: str, at: date | None = None, recorded_at: datetime | None = None,
+                     mode: str = "view") -> dict[str, Any]:
+        reader = self._reader(mode)
+        code = self.ledger.actors.get(actor).code
+        d, s = self._when(at, recorded_at)
+        return {"actor": code, "at": d.isoformat(), "recorded_at": rfc3339(s),
+                "relations": reader.actor_status(code, d, s)}
+
+    def relation(self, actor: str, subject: str, at: date | None = None,
+                 recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
+        """A relation's status on a date, its whole timeline with basis, and its facts."""
+        reader = self._reader(mode)
+        code = self.ledger.actors.get(actor).code
+        self._subject(subject)
+        d, s = self._when(at, recorded_at)
+        rid = str(Relation.create_id(code, subject))
+        timeline = reader.timeline(rid, s)
+        facts = reader.relation_facts(rid, s)
+        current = next((iv["status"] for iv in timeline
+                        if iv["valid_from"] <= d.isoformat() and (iv["valid_to"] is None or d.isoformat() < iv["valid_to"])), None)
+        return {"actor": code, "subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+                "relation_version": len(facts), "status": current, "timeline": timeline, "facts": facts}
+
+    def changes(self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None,
+                mode: str = "view") -> dict[str, Any]:
+        """Every actor whose status differs between two valid dates."""
+        reader = self._reader(mode)
+        self._subject(subject)
+        _, s = self._when(None, recorded_at)
+        before = {r["actor"]: r for r in reader.subject_status(subject, date_from, s)}
+        after = {r["actor"]: r for r in reader.subject_status(subject, date_to, s)}
+        changed = [
+            {"actor": actor, "before": before.get(actor), "after": after.get(actor)}
+            for actor in sorted(set(before) | set(after))
+            if _substance(before.get(actor)) != _substance(after.get(actor))
+        ]
+        return {"subject": subject, "from": date_from.isoformat(), "to": date_to.isoformat(),
+                "recorded_at": rfc3339(s), "changes": changed}
+
+    def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
+        """The number of actors recognising the subject, at each date it changes."""
+        reader = self._reader(mode)
+        body = self._subject(subject)
+        _, s = self._when(None, recorded_at)
+        steps: Counter[str] = Counter()
+        for _actor, start, end in reader.recognised_spans(subject, s):
+            steps[start] += 1
+            if end is not None:
+                steps[end] -= 1
+        points, count = [], 0
+        for day in sorted(steps):
+            if steps[day]:
+                count += steps[day]
+                points.append({"date": day, "count": count})
+        return {"subject": subject, "recorded_at": rfc3339(s), "points": points,
+                "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]]}
+
+    def fact(self, fact_id: str) -> dict[str, Any]:
+        """One fact, with its retraction and disputes if any."""
+        body = self.ledger.fact_body(fact_id)
+        corrections = self.view.corrections_of(body["fact_id"])
+        retraction = next((c for c in corrections if c["type"] == "fact_retracted"), None)
+        disputes = [c for c in corrections if c["type"] == "fact_disputed"]
+        return body | {"retraction": retraction, "disputes": disputes}
+
+    def audit(self, filters: dict[str, Any], after: int = 0, limit: int = 100) -> dict[str, Any]:
+        """The audit log in ledger order, filtered, one page at a time."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")
+        if after < 0:
+            raise InvalidValue("after", "must be a position, 0 or more")
+        items = self.view.audit(filters, after, limit)
+        return {"items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
+
+
+def _substance(status: dict[str, Any] | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    out = {k: v for k, v in status.items() if k not in NOT_SUBSTANCE}
+    out["recognition"] = {k: v for k, v in status["recognition"].items() if k != "fact_id"}
+    return out

@@ -1,0 +1,61 @@
+"""Application recorders that write the status view in the events' own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from infrastructure.projection import ViewChanges
+from infrastructure.views.postgres import PostgresStatusView
+from infrastructure.views.sqlite import SQLiteStatusView
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    """Stores events, then the view rows passed as `view_changes`, in one transaction."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.view = SQLiteStatusView(datastore)
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.view.create_tables()
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        changes: ViewChanges | None = kwargs.get("view_changes")
+        if changes is not None:
+            self.view.write(c.sqlite_cursor, changes)
+        return ids
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    """Stores events, then the view rows, while holding the events table lock.
+
+    The rows are written after the insert so positions follow commit order.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.view = PostgresStatusView(datastore)
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.view.create_tables()
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        changes: ViewChanges | None = kwargs.get("view_changes")
+        if changes is not None:
+            self.view.write(curs, changes)
+        return ids

@@ -1,0 +1,64 @@
+"""The one module that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, from `LEDGER_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///ledger.db",
+        description="sqlite:///path/to/file.db (default: ledger.db in the working "
+        "directory) or postgresql://user[:password]@host[:port]/dbname",
+    )
+    admin_token: SecretStr | None = Field(default=None, description="Bootstrap admin token")
+    require_auth_for_reads: bool = False
+    pool_size: int = Field(default=5, ge=1, le=100)
+    pool_max_overflow: int = Field(default=5, ge=0, le=100)
+    pool_timeout: float = Field(default=2.0, gt=0, le=60, description="Seconds to wait for a pooled connection")
+    max_body_bytes: int = Field(default=256_000, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @property
+    def backend(self) -> str:
+        scheme = urlsplit(self.database_url).scheme
+        if scheme in ("postgresql", "postgres"):
+            return "postgres"
+        if scheme == "sqlite":
+            return "sqlite"
+        raise ValueError(f"LEDGER_DATABASE_URL: unsupported scheme {scheme!r} (sqlite or postgresql)")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's own settings, derived from ours."""
+        if self.backend == "sqlite":
+            path = self.database_url[len("sqlite:///") :] if self.database_url.startswith("sqlite:///") else ""
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path or "ledger.db"}
+        url = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, round(self.pool_timeout))),
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5",
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The inline read model: bitemporal status rows, the audit log and catalogues."""

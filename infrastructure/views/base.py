@@ -1,0 +1,255 @@
+"""What both backends' views share: the queries, and how rows are written."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any
+
+from infrastructure.timefmt import rfc3339
+from infrastructure.projection import StatusRow, ViewChanges, canonical
+from infrastructure.transcodings import fact_to_dict
+
+LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
+SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}
+
+AUDIT_FILTERS = {
+    "actor": "actor = ?",
+    "subject": "subject = ?",
+    "type": "type = ?",
+    "recorded_by": "recorded_by = ?",
+    "effective_from": "effective_start >= ?",
+    "effective_to": "effective_start <= ?",
+    "recorded_from": "recorded_at >= ?",
+    "recorded_to": "recorded_at <= ?",
+}
+
+
+class StatusView(ABC):
+    """Answers every status question with index lookups on the bitemporal rows."""
+
+    select_recognitions = (
+        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? "
+        "ORDER BY rec_since, actor"
+    )
+    select_subject_status = (
+        "SELECT actor, status FROM {status} WHERE subject = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY actor"
+    )
+    select_actor_status = (
+        "SELECT subject, status FROM {status} WHERE actor = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY subject"
+    )
+    select_timeline = (
+        "SELECT valid_from, valid_to, status FROM {status} WHERE relation_id = ? "
+        "AND sys_from <= ? AND sys_to > ? ORDER BY valid_from"
+    )
+    select_recognised_spans = (
+        "SELECT actor, valid_from, valid_to FROM {status} WHERE subject = ? AND recognised = ? "
+        "AND sys_from <= ? AND sys_to > ?"
+    )
+    select_fact = "SELECT body FROM {facts} WHERE fact_id = ?"
+    select_corrections = "SELECT body FROM {facts} WHERE target = ? ORDER BY position"
+    select_relation_facts = (
+        "SELECT body FROM {facts} WHERE relation_id = ? AND recorded_at <= ? ORDER BY position"
+    )
+    select_max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
+    select_subjects = "SELECT body FROM {subjects} ORDER BY slug"
+    select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
+    select_actors = "SELECT body FROM {actors} ORDER BY code"
+    select_all_status = (
+        "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
+    )
+    insert_fact = (
+        "INSERT INTO {facts} (position, fact_id, relation_id, relation_version, actor, subject, "
+        "type, effective_start, recorded_at, recorded_by, target, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    close_status = (
+        "UPDATE {status} SET sys_to = ? WHERE relation_id = ? AND valid_from = ? AND sys_to = ?"
+    )
+    insert_status = (
+        "INSERT INTO {status} (relation_id, actor, subject, valid_from, valid_to, sys_from, "
+        "sys_to, recognised, form, rec_since, level, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    upsert_subject = (
+        "INSERT INTO {subjects} (slug, body) VALUES (?, ?) "
+        "ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
+    )
+    insert_actor = "INSERT INTO {actors} (code, body) VALUES (?, ?)"
+
+    # --- backend plumbing ---------------------------------------------------
+
+    @abstractmethod
+    def create_tables(self, tables: dict[str, str] = LIVE) -> None:
+        """Create the view's tables and indexes if they are missing."""
+
+    @abstractmethod
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        """Run a read statement and return its rows as dicts."""
+
+    @abstractmethod
+    def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
+        """Put table names and the backend's placeholders into a statement."""
+
+    @abstractmethod
+    def _day(self, value: date) -> Any:
+        """Adapt a date for this backend."""
+
+    @abstractmethod
+    def _time(self, value: datetime) -> Any:
+        """Adapt a system time for this backend."""
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[Any]:
+        """A cursor in a write transaction (used by rebuild)."""
+
+    @abstractmethod
+    def swap_in(self, cursor: Any) -> None:
+        """Replace the live tables by the rebuilt ones, inside the given transaction."""
+
+    # --- writes ---------------------------------------------------------------
+
+    def next_position(self, cursor: Any, tables: dict[str, str] = LIVE) -> int:
+        cursor.execute(self._sql(self.select_max_position, tables))
+        row = cursor.fetchone()
+        return int(row["n"] if not isinstance(row, tuple) else row[0]) + 1
+
+    def write(self, cursor: Any, changes: ViewChanges, tables: dict[str, str] = LIVE) -> None:
+        """Write the rows; called inside the transaction that stores the events."""
+        if changes.facts:
+            first = self.next_position(cursor, tables)
+            changes.positions = list(range(first, first + len(changes.facts)))
+            cursor.executemany(
+                self._sql(self.insert_fact, tables),
+                [self._fact_params(row, pos) for row, pos in zip(changes.facts, changes.positions, strict=True)],
+            )
+        if changes.closes:
+            end = self._time(_END)
+            cursor.executemany(
+                self._sql(self.close_status, tables),
+                [(self._time(at), str(rid), self._day(vf), end) for rid, vf, at in changes.closes],
+            )
+        if changes.inserts:
+            cursor.executemany(
+                self._sql(self.insert_status, tables), [self._status_params(r) for r in changes.inserts]
+            )
+        for body in changes.subjects:
+            cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
+        for body in changes.actors:
+            cursor.execute(self._sql(self.insert_actor, tables), (body["code"], canonical(body)))
+
+    def _fact_params(self, row: Any, position: int) -> tuple[Any, ...]:
+        f = row.fact
+        body = fact_to_dict(f)
+        del body["request_key"], body["request_hash"]
+        body.update(position=position, relation_version=row.relation_version,
+                    precision=f.effective_on.precision.value,
+                    recorded_at=rfc3339(f.recorded_at))
+        return (
+            position, str(f.fact_id), str(row.relation_id), row.relation_version, f.actor,
+            f.subject, f.type.value, self._day(f.effective_on.start), self._time(f.recorded_at),
+            f.recorded_by, str(f.target) if f.target else None, canonical(body),
+        )
+
+    def _status_params(self, r: StatusRow) -> tuple[Any, ...]:
+        return (
+            str(r.relation_id), r.actor, r.subject, self._day(r.valid_from), self._day(r.valid_to),
+            self._time(r.sys_from), self._time(r.sys_to), r.recognised, r.form,
+            self._day(r.rec_since) if r.rec_since else None, r.level, r.status,
+        )
+
+    # --- reads ----------------------------------------------------------------
+
+    def _at(self, at: date, recorded_at: datetime) -> list[Any]:
+        d, s = self._day(at), self._time(recorded_at)
+        return [d, d, s, s]
+
+    def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
+        return [{"actor": r["actor"], "form": r["form"], "since": _iso(r["rec_since"])} for r in rows]
+
+    def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self._sql(self.select_subject_status), [subject, *self._at(at, recorded_at)])
+        return [{"actor": r["actor"], **_json(r["status"])} for r in rows]
+
+    def actor_status(self, actor: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self._sql(self.select_actor_status), [actor, *self._at(at, recorded_at)])
+        return [{"subject": r["subject"], **_json(r["status"])} for r in rows]
+
+    def timeline(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
+        s = self._time(recorded_at)
+        rows = self._rows(self._sql(self.select_timeline), [relation_id, s, s])
+        return [
+            {"valid_from": _iso(r["valid_from"]), "valid_to": _open(r["valid_to"]), "status": _json(r["status"])}
+            for r in rows
+        ]
+
+    def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
+        s = self._time(recorded_at)
+        rows = self._rows(self._sql(self.select_recognised_spans), [subject, True, s, s])
+        return [(r["actor"], str(_iso(r["valid_from"])), _open(r["valid_to"])) for r in rows]
+
+    def fact(self, fact_id: str) -> dict[str, Any] | None:
+        rows = self._rows(self._sql(self.select_fact), [fact_id])
+        return _json(rows[0]["body"]) if rows else None
+
+    def corrections_of(self, fact_id: str) -> list[dict[str, Any]]:
+        return [_json(r["body"]) for r in self._rows(self._sql(self.select_corrections), [fact_id])]
+
+    def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self._sql(self.select_relation_facts), [relation_id, self._time(recorded_at)])
+        return [_json(r["body"]) for r in rows]
+
+    def audit(self, filters: dict[str, Any], after: int, limit: int) -> list[dict[str, Any]]:
+        clauses, params = ["position > ?"], [after]
+        for name, value in filters.items():
+            if value is None:
+                continue
+            clauses.append(AUDIT_FILTERS[name])
+            if isinstance(value, datetime):
+                value = self._time(value)
+            elif isinstance(value, date):
+                value = self._day(value)
+            params.append(value)
+        sql = f"SELECT body FROM {{facts}} WHERE {' AND '.join(clauses)} ORDER BY position LIMIT ?"
+        return [_json(r["body"]) for r in self._rows(self._sql(sql), [*params, limit])]
+
+    def subjects(self) -> list[dict[str, Any]]:
+        return [_json(r["body"]) for r in self._rows(self._sql(self.select_subjects), [])]
+
+    def subject(self, slug: str) -> dict[str, Any] | None:
+        rows = self._rows(self._sql(self.select_subject), [slug])
+        return _json(rows[0]["body"]) if rows else None
+
+    def actors(self) -> list[dict[str, Any]]:
+        return [_json(r["body"]) for r in self._rows(self._sql(self.select_actors), [])]
+
+    def all_status_rows(self, tables: dict[str, str] = LIVE) -> Iterator[tuple[Any, ...]]:
+        """Every status row, in key order: for comparing a rebuilt view with the live one."""
+        for r in self._rows(self._sql(self.select_all_status, tables), []):
+            yield tuple(str(v) for v in r.values())
+
+
+_END = datetime.fromisoformat("9999-12-31T23:59:59.999999+00:00")
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _open(value: Any) -> str | None:
+    text = _iso(value)
+    return None if text == "9999-12-31" else text
+

@@ -1,0 +1,81 @@
+"""The status view in PostgreSQL, in the same database and pool as the event store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
+
+from infrastructure.views.base import LIVE, SHADOW, StatusView
+
+
+class PostgresStatusView(StatusView):
+    """Native date and timestamptz columns; bodies kept as canonical JSON text."""
+
+    create_statements = (
+        "CREATE TABLE IF NOT EXISTS {facts} (position bigint PRIMARY KEY, fact_id uuid NOT NULL UNIQUE, "
+        "relation_id uuid NOT NULL, relation_version integer NOT NULL, actor text NOT NULL, "
+        "subject text NOT NULL, type text NOT NULL, effective_start date NOT NULL, "
+        "recorded_at timestamptz NOT NULL, recorded_by text NOT NULL, target uuid, body text NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {facts}_relation ON {facts} (relation_id, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_subject ON {facts} (subject, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_actor ON {facts} (actor, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_target ON {facts} (target) WHERE target IS NOT NULL",
+        "CREATE TABLE IF NOT EXISTS {status} (relation_id uuid NOT NULL, actor text NOT NULL, "
+        "subject text NOT NULL, valid_from date NOT NULL, valid_to date NOT NULL, "
+        "sys_from timestamptz NOT NULL, sys_to timestamptz NOT NULL, recognised boolean NOT NULL, "
+        "form text, rec_since date, level text NOT NULL, status text NOT NULL, "
+        "PRIMARY KEY (relation_id, valid_from, sys_from))",
+        "CREATE INDEX IF NOT EXISTS {status}_subject ON {status} (subject, valid_from, sys_to)",
+        "CREATE INDEX IF NOT EXISTS {status}_actor ON {status} (actor, valid_from, sys_to)",
+        "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
+        "CREATE TABLE IF NOT EXISTS {subjects} (slug text PRIMARY KEY, body text NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {actors} (code text PRIMARY KEY, body text NOT NULL)",
+    )
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+
+    def create_tables(self, tables: dict[str, str] = LIVE) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.create_statements:
+                curs.execute(statement.format(**tables).encode())
+
+    def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
+        return statement.format(**tables).replace("?", "%s")
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(sql.encode(), list(params), prepare=True)
+            return [dict(r) for r in curs.fetchall()]
+
+    def _day(self, value: date) -> date:
+        return value
+
+    def _time(self, value: datetime) -> datetime:
+        return value
+
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as curs:
+            yield curs
+
+    def swap_in(self, cursor: Any) -> None:
+        for name, live in LIVE.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {live}".encode())
+            cursor.execute(f"ALTER TABLE {SHADOW[name]} RENAME TO {live}".encode())
+        cursor.execute(
+            b"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            b"AND indexname LIKE 'ledger%%rebuild%%'"
+        )
+        for row in cursor.fetchall():
+            old = row["indexname"]
+            cursor.execute(f"ALTER INDEX {old} RENAME TO {old.replace('_rebuild', '')}".encode())
+
+    def drop_shadow(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for table in SHADOW.values():
+                curs.execute(f"DROP TABLE IF EXISTS {table}".encode())

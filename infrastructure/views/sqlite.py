@@ -1,0 +1,83 @@
+"""The status view in the embedded SQLite database, beside the event store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eventsourcing.sqlite import SQLiteDatastore
+
+from infrastructure.views.base import LIVE, SHADOW, StatusView
+
+
+class SQLiteStatusView(StatusView):
+    """Dates and times are ISO text, which sorts like the values it stands for."""
+
+    create_statements = (
+        "CREATE TABLE IF NOT EXISTS {facts} (position INTEGER PRIMARY KEY, fact_id TEXT NOT NULL UNIQUE, "
+        "relation_id TEXT NOT NULL, relation_version INTEGER NOT NULL, actor TEXT NOT NULL, "
+        "subject TEXT NOT NULL, type TEXT NOT NULL, effective_start TEXT NOT NULL, "
+        "recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, target TEXT, body TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {facts}_relation ON {facts} (relation_id, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_subject ON {facts} (subject, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_actor ON {facts} (actor, position)",
+        "CREATE INDEX IF NOT EXISTS {facts}_target ON {facts} (target) WHERE target IS NOT NULL",
+        "CREATE TABLE IF NOT EXISTS {status} (relation_id TEXT NOT NULL, actor TEXT NOT NULL, "
+        "subject TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, "
+        "sys_from TEXT NOT NULL, sys_to TEXT NOT NULL, recognised INTEGER NOT NULL, form TEXT, "
+        "rec_since TEXT, level TEXT NOT NULL, status TEXT NOT NULL, "
+        "PRIMARY KEY (relation_id, valid_from, sys_from))",
+        "CREATE INDEX IF NOT EXISTS {status}_subject ON {status} (subject, valid_from, sys_to)",
+        "CREATE INDEX IF NOT EXISTS {status}_actor ON {status} (actor, valid_from, sys_to)",
+        "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
+        "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    )
+
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        self.datastore = datastore
+
+    def create_tables(self, tables: dict[str, str] = LIVE) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for statement in self.create_statements:
+                c.execute(statement.format(**tables))
+
+    def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
+        return statement.format(**tables)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, [_param(p) for p in params])
+            return [dict(row) for row in c.fetchall()]
+
+    def _day(self, value: date) -> str:
+        return value.isoformat()
+
+    def _time(self, value: datetime) -> str:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as c:
+            yield c
+
+    def swap_in(self, cursor: Any) -> None:
+        for name, live in LIVE.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {live}")
+            cursor.execute(f"ALTER TABLE {SHADOW[name]} RENAME TO {live}")
+        # Index names keep the shadow prefix after a rename; recreate under live names.
+        for row in list(cursor.execute("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE '%_rebuild_%'")):
+            cursor.execute(f"DROP INDEX {row[0]}")
+        for statement in self.create_statements:
+            cursor.execute(statement.format(**LIVE))
+
+    def drop_shadow(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for table in SHADOW.values():
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _param(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
