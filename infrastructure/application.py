@@ -82,7 +82,7 @@ class Ledger(Application[UUID]):
 
     def add_milestone(self, slug: str, data: Mapping[str, Any], by: str) -> dict[str, Any]:
         """Record a dated, sourced milestone of a subject."""
-        subject = self._subject(slug)
+        subject = self.load_subject(slug)
         now = self.clock()
         problems = Problems()
         unknown_fields(data, {"kind", "effective_on", "sources", "note"}, problems)
@@ -131,7 +131,7 @@ class Ledger(Application[UUID]):
         except IntegrityError:
             raise AlreadyExists(kind, key) from None
 
-    def _subject(self, slug: str) -> Subject:
+    def load_subject(self, slug: str) -> Subject:
         try:
             return self.repository.get(Subject.create_id(slug))  # type: ignore[return-value]
         except AggregateNotFoundError:
@@ -194,7 +194,7 @@ class Ledger(Application[UUID]):
                 expected_version: int | None, request_key: str | None, request_hash: str | None) -> dict[str, Any]:
         """Load, check, save; on a concurrent write, reload and check again."""
         for _ in range(MAX_ATTEMPTS):
-            relation = self._relation(actor, subject)
+            relation = self.load_relation(actor, subject)
             if request_key is not None:
                 done = relation.find_request(request_key)
                 if done is not None:
@@ -228,7 +228,7 @@ class Ledger(Application[UUID]):
         changes.facts = rows
         return changes
 
-    def _relation(self, actor: str, subject: str) -> Relation:
+    def load_relation(self, actor: str, subject: str) -> Relation:
         try:
             return self.repository.get(Relation.create_id(actor, subject))  # type: ignore[return-value]
         except AggregateNotFoundError:

@@ -110,6 +110,14 @@ class StatusView(ABC):
         """A cursor in a write transaction (used by rebuild)."""
 
     @abstractmethod
+    def lock_writers(self, cursor: Any) -> None:
+        """Inside a write transaction: keep new events from committing until it ends."""
+
+    @abstractmethod
+    def drop_shadow(self) -> None:
+        """Drop tables left by an unfinished rebuild."""
+
+    @abstractmethod
     def swap_in(self, cursor: Any) -> None:
         """Replace the live tables by the rebuilt ones, inside the given transaction."""
 
@@ -119,6 +127,9 @@ class StatusView(ABC):
         cursor.execute(self._sql(self.select_max_position, tables))
         row = cursor.fetchone()
         return int(row["n"] if not isinstance(row, tuple) else row[0]) + 1
+
+    def max_position(self) -> int:
+        return int(self._rows(self._sql(self.select_max_position), [])[0]["n"])
 
     def write(self, cursor: Any, changes: ViewChanges, tables: dict[str, str] = LIVE) -> None:
         """Write the rows; called inside the transaction that stores the events."""

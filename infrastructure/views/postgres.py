@@ -63,6 +63,10 @@ class PostgresStatusView(StatusView):
         with self.datastore.transaction(commit=True) as curs:
             yield curs
 
+    def lock_writers(self, cursor: Any) -> None:
+        # The same lock every event insert takes; reads go on meanwhile.
+        cursor.execute(b"LOCK TABLE stored_events IN EXCLUSIVE MODE")
+
     def swap_in(self, cursor: Any) -> None:
         for name, live in LIVE.items():
             cursor.execute(f"DROP TABLE IF EXISTS {live}".encode())

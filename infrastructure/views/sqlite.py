@@ -63,6 +63,12 @@ class SQLiteStatusView(StatusView):
         with self.datastore.transaction(commit=True) as c:
             yield c
 
+    def lock_writers(self, cursor: Any) -> None:
+        # A write takes SQLite's one write lock, held until this transaction ends.
+        cursor.execute("CREATE TABLE IF NOT EXISTS ledger_rebuild_lock (at TEXT)")
+        cursor.execute("INSERT INTO ledger_rebuild_lock VALUES (datetime('now'))")
+        cursor.execute("DROP TABLE ledger_rebuild_lock")
+
     def swap_in(self, cursor: Any) -> None:
         for name, live in LIVE.items():
             cursor.execute(f"DROP TABLE IF EXISTS {live}")

@@ -1,0 +1,192 @@
+"""The `ledger` command: serve, demo, import/export, status, project, tokens."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.errors import detail, outcome_for
+from domain.errors import InvalidValue
+from infrastructure.bootstrap import Services, build
+from infrastructure.demo import load_demo
+from infrastructure.rebuild import Rebuild
+from infrastructure.settings import get_settings
+from infrastructure.tokens import Role
+from infrastructure.transfer import Importer, export_lines
+
+app = typer.Typer(help="The Recognition Ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+project_app = typer.Typer(help="Read models: rebuild them from the event store.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens (stored only as hashes).", no_args_is_help=True)
+app.add_typer(project_app, name="project")
+app.add_typer(tokens_app, name="tokens")
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def services() -> Iterator[Services]:
+    """Build the services for one command; report errors in one line, never a traceback."""
+    built: Services | None = None
+    try:
+        built = build(get_settings())
+        yield built
+    except typer.Exit:
+        raise
+    except Exception as error:  # every failure becomes one line and an exit code
+        found = outcome_for(error)
+        err.print(f"[red]error:[/red] {detail(error) if found else f'{type(error).__name__}: {error}'}", highlight=False)
+        raise typer.Exit(found.exit_code if found else 1) from None
+    finally:
+        if built is not None:
+            built.close()
+
+
+def _day(text: str | None, field: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(field, f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidValue("--recorded-at", f"{text!r} is not an RFC 3339 time") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+          port: Annotated[int | None, typer.Option(help="Port to listen on")] = None) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    out.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
+    out.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
+    out.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo() -> None:
+    """Load the seed facts of the article (each with its sources)."""
+    with services() as s:
+        n = load_demo(s.ledger)
+        out.print(f"demo: {n} records loaded" if n else "demo: already loaded, nothing to do")
+
+
+@app.command()
+def status(subject: str,
+           at: Annotated[str | None, typer.Option("--at", help="Valid date YYYY-MM-DD (default today)")] = None,
+           recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
+           mode: Annotated[str, typer.Option(help="view or replay")] = "view") -> None:
+    """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
+    with services() as s:
+        answer = s.queries.subject_status(subject, _day(at, "--at"), _time(recorded_at), mode)
+        recognised = s.queries.recognitions(subject, _day(at, "--at"), _time(recorded_at), mode)
+        table = Table(title=f"{subject} on {answer['at']} (as recorded at {answer['recorded_at']})")
+        for column in ("actor", "level", "recognition", "since", "hostile", "flags"):
+            table.add_column(column)
+        for row in answer["relations"]:
+            rec = row["recognition"]
+            flags = ",".join(f for f in ("approximate", "disputed") if row[f])
+            table.add_row(row["actor"], row["level"], f"{rec['state']} {rec.get('form', '')}".strip(),
+                          rec.get("since", ""), "yes" if row["hostile"] else "", flags)
+        out.print(table)
+        names = ", ".join(f"{r['actor']} ({r['form']})" for r in recognised["recognised_by"]) or "none"
+        out.print(f"recognised by {recognised['count']}: {names}")
+
+
+@app.command("export")
+def export_(path: Annotated[Path | None, typer.Argument(help="File to write (default: standard output)")] = None) -> None:
+    """Write the whole ledger as JSON Lines, system fields included."""
+    with services() as s:
+        lines = export_lines(s.ledger)
+        if path is None:
+            for line in lines:
+                sys.stdout.write(line + "\n")
+            return
+        with path.open("w", encoding="utf-8") as f:
+            count = sum(1 for line in lines if f.write(line + "\n"))
+        err.print(f"export: {count} lines to {path}")
+
+
+@app.command("import")
+def import_(path: Annotated[Path, typer.Argument(help="JSON Lines file from `ledger export`")],
+            batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 500) -> None:
+    """Read exported JSON Lines; lines already present are skipped, so it can resume."""
+    with services() as s:
+        if not path.is_file():
+            raise InvalidValue("path", f"{path} is not a readable file")
+        with path.open(encoding="utf-8") as f:
+            total = sum(1 for line in f if line.strip())
+        with _progress("import", total) as advance, path.open(encoding="utf-8") as f:
+            report = Importer(s.ledger, batch_size).run(f, advance)
+        out.print(f"import: {report.written} written, {report.skipped} already present")
+
+
+@project_app.command("rebuild")
+def project_rebuild() -> None:
+    """Rebuild the status view from the event store and swap it in when complete."""
+    with services() as s, _progress("rebuild", None) as advance:
+        events = Rebuild(s.ledger).run(lambda done, total: advance(done, total, absolute=True))
+        out.print(f"rebuild: {events} events folded, view swapped in")
+
+
+@tokens_app.command("create")
+def tokens_create(role: Annotated[str, typer.Option(help="reader, editor or admin")] = "editor",
+                  name: Annotated[str | None, typer.Option(help="Principal recorded on facts")] = None) -> None:
+    """Make a token; it is printed once, as the last line."""
+    with services() as s:
+        token_id, token = s.tokens.create(Role.parse(role), name)
+        err.print(f"token {token_id} ({role.lower()}) created; keep it now, it is stored only as a hash")
+        print(token)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Show tokens (never the tokens themselves)."""
+    with services() as s:
+        table = Table("id", "principal", "role", "created_at", "revoked_at")
+        for t in s.tokens.list():
+            table.add_row(t["token_id"], t["principal"], t["role"], t["created_at"], t["revoked_at"] or "")
+        out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token by its id."""
+    with services() as s:
+        s.tokens.revoke(token_id)
+        out.print(f"token {token_id} revoked")
+
+
+@contextmanager
+def _progress(label: str, total: int | None) -> Iterator[Callable[..., Any]]:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(done: int, total: int | None = None, absolute: bool = False) -> None:
+            if absolute:
+                bar.update(task, completed=done, total=total)
+            else:
+                bar.advance(task, done)
+
+        yield advance

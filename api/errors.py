@@ -1,0 +1,68 @@
+"""One table from errors to HTTP status and CLI exit code, shared by both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import OperationalError
+
+from domain.errors import InvalidValue, InvalidValues, RuleViolation, UnknownFact
+from infrastructure.errors import (
+    AlreadyExists,
+    IdempotencyMismatch,
+    ImportMismatch,
+    NotFound,
+    PreconditionFailed,
+    TooMuchContention,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an error is reported: HTTP status, problem title, CLI exit code."""
+
+    status: int
+    title: str
+    exit_code: int
+
+
+TABLE: list[tuple[type[BaseException], Outcome]] = [
+    (InvalidValues, Outcome(422, "Invalid fields", 2)),
+    (InvalidValue, Outcome(422, "Invalid field", 2)),
+    (IdempotencyMismatch, Outcome(422, "Idempotency-Key reused with another request", 2)),
+    (NotFound, Outcome(404, "Not found", 3)),
+    (UnknownFact, Outcome(404, "Not found", 3)),
+    (RuleViolation, Outcome(409, "Rule conflict", 4)),
+    (AlreadyExists, Outcome(409, "Already exists", 4)),
+    (TooMuchContention, Outcome(409, "Conflict", 4)),
+    (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
+    (ImportMismatch, Outcome(422, "Import mismatch", 6)),
+    (OperationalError, Outcome(503, "Database unavailable", 7)),
+]
+
+
+def outcome_for(error: BaseException) -> Outcome | None:
+    """The first row of the table that matches, or None for an unexpected error."""
+    for kind, outcome in TABLE:
+        if isinstance(error, kind):
+            return outcome
+    return None
+
+
+def field_errors(error: BaseException) -> list[dict[str, Any]]:
+    """The `errors` member of a problem: each bad field and what is wrong with it."""
+    if isinstance(error, InvalidValues):
+        return [{"field": p.field, "message": p.message} for p in error.problems]
+    if isinstance(error, InvalidValue):
+        return [{"field": error.field, "message": error.message}]
+    if isinstance(error, NotFound) and error.field:
+        return [{"field": error.field, "message": str(error)}]
+    return []
+
+
+def detail(error: BaseException) -> str:
+    if isinstance(error, RuleViolation):
+        suffix = f" (conflicting fact: {error.conflicting_fact_id})" if error.conflicting_fact_id else ""
+        return f"{error.reason}{suffix}"
+    return str(error)

@@ -1,0 +1,99 @@
+"""Rebuilding the view from the event store, swapped in only when complete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from domain.facts import Fact
+from domain.subject import Subject
+from domain.timeline import build_timeline
+from infrastructure.application import Ledger
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges
+from infrastructure.subjects import subject_body
+from infrastructure.timefmt import rfc3339
+from infrastructure.views.base import SHADOW
+
+PAGE = 2000
+Progress = Callable[[int, int], None]  # (events done, events in all)
+
+
+@dataclass
+class _Relation:
+    facts: list[Fact]
+    diff: RelationDiff
+
+
+@dataclass
+class Rebuild:
+    """Folds every stored event into fresh shadow tables, then swaps them in."""
+
+    ledger: Ledger
+    relations: dict[UUID, _Relation] = field(default_factory=dict)
+    subjects: set[UUID] = field(default_factory=set)
+    last_id: int = 0
+    events: int = 0
+
+    def run(self, progress: Progress | None = None) -> int:
+        """Rebuild and swap in; return how many events were folded."""
+        view = self.ledger.view
+        view.drop_shadow()
+        view.create_tables(SHADOW)
+        total = self.ledger.recorder.max_notification_id() or 0
+        while self._catch_up(None):
+            if progress:
+                progress(self.events, max(total, self.events))
+        with view.writing() as cursor:
+            view.lock_writers(cursor)  # no event can commit until the swap is done
+            while self._catch_up(cursor):
+                pass
+            self._write(cursor, self._subject_changes())
+            view.swap_in(cursor)
+        if progress:
+            progress(self.events, self.events)
+        return self.events
+
+    def _catch_up(self, cursor: Any) -> bool:
+        page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE)
+        if not page:
+            return False
+        changes, touched = ViewChanges(), set()
+        for n in page:
+            event: Any = self.ledger.mapper.to_domain_event(n)
+            kind = type(event).__qualname__
+            if kind == "Relation.Opened":
+                self.relations[n.originator_id] = _Relation(
+                    [], RelationDiff(n.originator_id, event.actor, event.subject, [])
+                )
+            elif kind == "Relation.FactRecorded":
+                rel = self.relations[n.originator_id]
+                rel.facts.append(event.fact)
+                rel.diff.advance(build_timeline(rel.facts), event.fact.recorded_at)
+                changes.facts.append(FactRow(event.fact, n.originator_id, len(rel.facts)))
+                touched.add(n.originator_id)
+            elif kind.startswith("Subject."):
+                self.subjects.add(n.originator_id)
+            elif kind == "RegisteredActor.Registered":
+                changes.actors.append({"code": event.code, "name": event.name, "kind": event.kind.value,
+                                       "registered_at": rfc3339(event.registered_at)})
+        for rid in touched:
+            rows = self.relations[rid].diff.finish()
+            changes.closes += rows.closes
+            changes.inserts += rows.inserts
+        self.last_id = page[-1].id
+        self.events += len(page)
+        if cursor is None:
+            with self.ledger.view.writing() as own:
+                self._write(own, changes)
+        else:
+            self._write(cursor, changes)
+        return True
+
+    def _subject_changes(self) -> ViewChanges:
+        subjects: list[Subject] = [self.ledger.repository.get(i) for i in sorted(self.subjects)]  # type: ignore[misc]
+        return ViewChanges(subjects=[subject_body(s) for s in subjects])
+
+    def _write(self, cursor: Any, changes: ViewChanges) -> None:
+        self.ledger.view.write(cursor, changes, SHADOW)

@@ -1,0 +1,197 @@
+"""Export and import of the whole ledger as JSON Lines, system fields preserved.
+
+One line per stored event, in ledger order: subjects, milestones, actors and facts.
+Export, import into an empty database, export again: the same lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.actor import ActorKind, RegisteredActor
+from domain.facts import Fact
+from domain.relation import Relation
+from domain.subject import Subject, SubjectKind
+from domain.timeline import build_timeline
+from infrastructure.application import Ledger
+from infrastructure.errors import ImportMismatch, NotFound
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges
+from infrastructure.subjects import subject_body
+from infrastructure.timefmt import rfc3339
+from infrastructure.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
+
+PAGE = 1000
+
+
+def export_lines(ledger: Ledger) -> Iterator[str]:
+    """Every stored event as one canonical JSON line, in ledger order."""
+    position, start = 0, 1
+    while True:
+        page = ledger.recorder.select_notifications(start, PAGE)
+        for n in page:
+            event: Any = ledger.mapper.to_domain_event(n)
+            kind = type(event).__qualname__
+            if kind == "Relation.FactRecorded":
+                position += 1
+                body = fact_to_dict(event.fact)
+                del body["request_key"], body["request_hash"]
+                record = {"record": "fact", **body, "position": position,
+                          "relation_version": event.originator_version - 1}
+            elif kind == "Subject.Registered":
+                record = {"record": "subject", "id": event.slug, "name": event.name,
+                          "kind": _value(event.kind), "territory": event.territory,
+                          "aliases": list(event.aliases), "registered_at": rfc3339(event.registered_at),
+                          "registered_by": event.registered_by}
+            elif kind == "Subject.MilestoneRecorded":
+                subject = ledger.repository.get(n.originator_id, version=1)
+                record = {"record": "milestone", "subject": subject.slug,  # type: ignore[attr-defined]
+                          **MilestoneAsDict().encode(event.milestone)}
+            elif kind == "RegisteredActor.Registered":
+                record = {"record": "actor", "code": event.code, "name": event.name,
+                          "kind": _value(event.kind), "registered_at": rfc3339(event.registered_at)}
+            else:
+                continue
+            yield json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if len(page) < PAGE:
+            return
+        start = page[-1].id + 1
+
+
+@dataclass
+class ImportReport:
+    """What an import did: lines written, and lines skipped as already present."""
+
+    written: int = 0
+    skipped: int = 0
+
+
+class Importer:
+    """Writes exported lines back, in batches, each batch one transaction.
+
+    Lines already in the ledger (same id) are skipped, so an interrupted import resumes.
+    """
+
+    def __init__(self, ledger: Ledger, batch_size: int = 500) -> None:
+        self.ledger = ledger
+        self.batch_size = batch_size
+        self.report = ImportReport()
+
+    def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
+        batch: list[dict[str, Any]] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ImportMismatch(f"line {number}: not JSON ({e.msg})") from None
+            if not isinstance(record, dict) or "record" not in record:
+                raise ImportMismatch(f"line {number}: not a ledger record")
+            record["_line"] = number
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                self._write(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            self._write(batch)
+            if progress:
+                progress(len(batch))
+        return self.report
+
+    def _write(self, records: list[dict[str, Any]]) -> None:
+        view = self.ledger.view
+        todo = [r for r in records if not self._present(r)]
+        self.report.skipped += len(records) - len(todo)
+        if not todo:
+            return
+        position = view.max_position() + 1
+        relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
+        subjects: dict[str, Subject] = {}
+        aggregates: list[Any] = []
+        changes = ViewChanges()
+        for r in todo:
+            kind = r["record"]
+            if kind == "subject":
+                subject = Subject(slug=r["id"], name=r["name"], kind=SubjectKind(r["kind"]),
+                                  territory=r.get("territory"), aliases=tuple(r.get("aliases") or ()),
+                                  registered_at=datetime.fromisoformat(r["registered_at"]),
+                                  registered_by=r["registered_by"])
+                subjects[r["id"]] = subject
+            elif kind == "milestone":
+                subject = subjects.get(r["subject"]) or self.ledger.load_subject(r["subject"])
+                subjects[r["subject"]] = subject
+                subject.add_milestone(MilestoneAsDict().decode(r))
+            elif kind == "actor":
+                actor = RegisteredActor(code=r["code"], name=r["name"], kind=ActorKind(r["kind"]),
+                                        registered_at=datetime.fromisoformat(r["registered_at"]))
+                aggregates.append(actor)
+                changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
+            elif kind == "fact":
+                fact = self._fact(r, subjects)
+                rid = Relation.create_id(fact.actor, fact.subject)
+                if rid not in relations:
+                    relation = self.ledger.load_relation(fact.actor, fact.subject)
+                    before = build_timeline(relation.facts) if relation.facts else []
+                    relations[rid] = (relation, RelationDiff(rid, fact.actor, fact.subject, before))
+                relation, diff = relations[rid]
+                diff.advance(relation.record(fact), fact.recorded_at)
+                self._expect(r, "position", position)
+                self._expect(r, "relation_version", len(relation.facts))
+                changes.facts.append(FactRow(fact, rid, len(relation.facts)))
+                position += 1
+            else:
+                raise ImportMismatch(f"line {r['_line']}: unknown record {kind!r}")
+        for relation, diff in relations.values():
+            aggregates.append(relation)
+            rows = diff.finish()
+            changes.closes += rows.closes
+            changes.inserts += rows.inserts
+        for subject in subjects.values():
+            aggregates.append(subject)
+            changes.subjects.append(subject_body(subject))
+        self.ledger.save(*aggregates, view_changes=changes)
+        self.report.written += len(todo)
+
+    def _fact(self, r: dict[str, Any], subjects: dict[str, Subject]) -> Fact:
+        body = {k: v for k, v in r.items() if k not in ("record", "_line", "position", "relation_version")}
+        try:
+            fact = fact_from_dict(body)
+        except (KeyError, ValueError, TypeError) as e:
+            raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
+        self.ledger.actors.get(fact.actor)
+        if fact.subject not in subjects and self.ledger.view.subject(fact.subject) is None:
+            raise NotFound("subject", fact.subject)
+        return fact
+
+    def _present(self, r: dict[str, Any]) -> bool:
+        view = self.ledger.view
+        kind = r.get("record")
+        if kind == "fact":
+            return view.fact(str(r.get("fact_id"))) is not None
+        if kind == "subject":
+            return view.subject(str(r.get("id"))) is not None
+        if kind == "actor":
+            return any(a["code"] == r.get("code") for a in view.actors())
+        if kind == "milestone":
+            body = view.subject(str(r.get("subject")))
+            return bool(body) and any(m["milestone_id"] == r.get("milestone_id") for m in body["milestones"])
+        return False
+
+    @staticmethod
+    def _expect(r: dict[str, Any], key: str, actual: int) -> None:
+        if key in r and r[key] != actual:
+            raise ImportMismatch(
+                f"line {r['_line']}: {key} would be {actual}, the line says {r[key]}; "
+                "import into an empty ledger to keep system fields"
+            )
+
+
+def _value(kind: Any) -> str:
+    return kind.value if hasattr(kind, "value") else str(kind)
