@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.errors import InvalidValue
 from domain.relation import Relation
 from infrastructure.application import Ledger
 from infrastructure.errors import NotFound
+from infrastructure.projection import END_OF_SYSTEM_TIME
 from infrastructure.replay import Replay
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
@@ -18,6 +19,7 @@ MODES = ("view", "replay")
 MAX_PAGE = 1000
 # Parts of a status that say why or how sure, not what: ignored when comparing dates.
 NOT_SUBSTANCE = ("basis", "approximate", "disputed")
+LATEST = END_OF_SYSTEM_TIME - timedelta(microseconds=1)
 
 
 class Queries:
@@ -33,11 +35,18 @@ class Queries:
             raise InvalidValue("mode", f"{mode!r} is not one of view, replay")
         return self.view if mode == "view" else self.replay
 
-    def _when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime]:
+    def _when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime, str]:
+        """Valid date, system time to query, and the system time to report.
+
+        Without `recorded_at` the answer is the ledger's latest knowledge (the open
+        rows), whatever the clocks of other writers say; it is reported as now.
+        """
         now = self.ledger.clock()
-        if recorded_at is not None and recorded_at.tzinfo is None:
+        if recorded_at is None:
+            return at or now.date(), LATEST, rfc3339(now)
+        if recorded_at.tzinfo is None:
             recorded_at = recorded_at.replace(tzinfo=UTC)
-        return at or now.date(), recorded_at or now
+        return at or now.date(), recorded_at, rfc3339(recorded_at)
 
     def _subject(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
@@ -58,25 +67,25 @@ class Queries:
                      mode: str = "view") -> dict[str, Any]:
         reader = self._reader(mode)
         self._subject(subject)
-        d, s = self._when(at, recorded_at)
+        d, s, shown = self._when(at, recorded_at)
         rows = reader.recognitions(subject, d, s)
-        return {"subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+        return {"subject": subject, "at": d.isoformat(), "recorded_at": shown,
                 "recognised_by": rows, "count": len(rows)}
 
     def subject_status(self, subject: str, at: date | None = None, recorded_at: datetime | None = None,
                        mode: str = "view") -> dict[str, Any]:
         reader = self._reader(mode)
         self._subject(subject)
-        d, s = self._when(at, recorded_at)
-        return {"subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+        d, s, shown = self._when(at, recorded_at)
+        return {"subject": subject, "at": d.isoformat(), "recorded_at": shown,
                 "relations": reader.subject_status(subject, d, s)}
 
     def actor_status(self, actor: str, at: date | None = None, recorded_at: datetime | None = None,
                      mode: str = "view") -> dict[str, Any]:
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
-        d, s = self._when(at, recorded_at)
-        return {"actor": code, "at": d.isoformat(), "recorded_at": rfc3339(s),
+        d, s, shown = self._when(at, recorded_at)
+        return {"actor": code, "at": d.isoformat(), "recorded_at": shown,
                 "relations": reader.actor_status(code, d, s)}
 
     def relation(self, actor: str, subject: str, at: date | None = None,
@@ -85,13 +94,13 @@ class Queries:
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
         self._subject(subject)
-        d, s = self._when(at, recorded_at)
+        d, s, shown = self._when(at, recorded_at)
         rid = str(Relation.create_id(code, subject))
         timeline = reader.timeline(rid, s)
         facts = reader.relation_facts(rid, s)
         current = next((iv["status"] for iv in timeline
                         if iv["valid_from"] <= d.isoformat() and (iv["valid_to"] is None or d.isoformat() < iv["valid_to"])), None)
-        return {"actor": code, "subject": subject, "at": d.isoformat(), "recorded_at": rfc3339(s),
+        return {"actor": code, "subject": subject, "at": d.isoformat(), "recorded_at": shown,
                 "relation_version": len(facts), "status": current, "timeline": timeline, "facts": facts}
 
     def changes(self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None,
@@ -99,7 +108,7 @@ class Queries:
         """Every actor whose status differs between two valid dates."""
         reader = self._reader(mode)
         self._subject(subject)
-        _, s = self._when(None, recorded_at)
+        _, s, shown = self._when(None, recorded_at)
         before = {r["actor"]: r for r in reader.subject_status(subject, date_from, s)}
         after = {r["actor"]: r for r in reader.subject_status(subject, date_to, s)}
         changed = [
@@ -108,13 +117,13 @@ class Queries:
             if _substance(before.get(actor)) != _substance(after.get(actor))
         ]
         return {"subject": subject, "from": date_from.isoformat(), "to": date_to.isoformat(),
-                "recorded_at": rfc3339(s), "changes": changed}
+                "recorded_at": shown, "changes": changed}
 
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
         """The number of actors recognising the subject, at each date it changes."""
         reader = self._reader(mode)
         body = self._subject(subject)
-        _, s = self._when(None, recorded_at)
+        _, s, shown = self._when(None, recorded_at)
         steps: Counter[str] = Counter()
         for _actor, start, end in reader.recognised_spans(subject, s):
             steps[start] += 1
@@ -125,7 +134,7 @@ class Queries:
             if steps[day]:
                 count += steps[day]
                 points.append({"date": day, "count": count})
-        return {"subject": subject, "recorded_at": rfc3339(s), "points": points,
+        return {"subject": subject, "recorded_at": shown, "points": points,
                 "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]]}
 
     def fact(self, fact_id: str) -> dict[str, Any]:

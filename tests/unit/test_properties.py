@@ -1,0 +1,85 @@
+"""Property tests: the aggregate and the fold against a brute-force reference."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.errors import RuleViolation
+from domain.relation import Relation
+from domain.timeline import build_timeline, status_on
+from tests import reference
+from tests.factories import dispute, fact, retraction
+from tests.strategies import operations
+
+PROBE_DAYS = [date(1998, 12, 31), date(1999, 6, 1), date(2000, 1, 1), date(2000, 3, 14), date(2000, 3, 15),
+              date(2000, 3, 31), date(2000, 4, 1), date(2000, 12, 31), date(2001, 6, 15), date(2001, 7, 1),
+              date(2002, 1, 1), date(2030, 1, 1)]
+
+
+def summarise(status) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    rec = status.recognition
+    return {
+        "recognised": rec.state == "recognised", "form": rec.form, "level": status.level, "hostile": status.hostile,
+        "envoys": (status.ambassador_accepted.active and status.ambassador_accepted.name,
+                   status.ambassador_sent.active and status.ambassador_sent.name),
+        "missions": sorted(((m.kind, m.city) for m in status.missions), key=str),
+        "sanctions": sorted(s.regime for s in status.sanctions),
+        "basis": sorted(str(i) for i in status.basis), "approximate": status.approximate, "disputed": status.disputed,
+    }
+
+
+def play(ops: list) -> Relation:  # type: ignore[type-arg]
+    """Apply operations; each must be accepted exactly when the reference says it is valid."""
+    relation = Relation(actor="RUS", subject="taliban-iea")
+    for op in ops:
+        if op[0] == "record":
+            candidate = fact(op[1], op[2], **op[3])
+        else:
+            targets = [f for f in relation.facts if not f.type.is_correction]
+            if not targets:
+                continue
+            target = targets[op[1] % len(targets)]
+            candidate = retraction(target) if op[0] == "retract" else dispute(target)
+        expected_ok = reference.valid([*relation.facts, candidate]) and not _correction_refused(relation, candidate)
+        try:
+            relation.record(candidate)
+            accepted = True
+        except RuleViolation:
+            accepted = False
+        assert accepted == expected_ok, (op, [(f.type.value, str(f.effective_on), f.details) for f in relation.facts])
+    return relation
+
+
+def _correction_refused(relation: Relation, candidate) -> bool:  # type: ignore[no-untyped-def]
+    """Corrections of an already retracted fact are refused; a second same dispute is a duplicate."""
+    if not candidate.type.is_correction:
+        return False
+    target = str(candidate.target)
+    retracted = {str(f.details["retracts"]) for f in relation.facts if f.type.value == "fact_retracted"}
+    if target in retracted:
+        return True
+    if candidate.type.value == "fact_disputed":
+        return any(f.type.value == "fact_disputed" and f.details == candidate.details and str(f.fact_id) not in retracted
+                   for f in relation.facts)
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(operations)
+def test_the_aggregate_refuses_exactly_the_facts_that_break_a_rule(ops) -> None:  # type: ignore[no-untyped-def]
+    """Every random fact is accepted if and only if the brute-force reference finds the history valid."""
+    play(ops)
+
+
+@settings(max_examples=300, deadline=None)
+@given(operations, st.sampled_from(PROBE_DAYS))
+def test_status_on_any_date_equals_the_reference_fold(ops, day) -> None:  # type: ignore[no-untyped-def]
+    """The timeline's status on a date equals the brute-force status of the same facts."""
+    relation = play(ops)
+    facts = relation.facts
+    expected = reference.summary(facts, day)
+    actual = summarise(status_on(build_timeline(facts), day)) if facts else expected
+    assert actual == expected
