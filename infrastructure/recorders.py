@@ -45,7 +45,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.view = PostgresStatusView(datastore)
+        self.view = PostgresStatusView(datastore, events_table_name)
 
     def create_table(self) -> None:
         super().create_table()

@@ -114,7 +114,7 @@ class Importer:
         position = view.max_position() + 1
         relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
         subjects: dict[str, Subject] = {}
-        aggregates: list[Any] = []
+        events: list[Any] = []  # in line order, so ledger order survives the round trip
         changes = ViewChanges()
         for r in todo:
             kind = r["record"]
@@ -124,17 +124,19 @@ class Importer:
                                   registered_at=datetime.fromisoformat(r["registered_at"]),
                                   registered_by=r["registered_by"])
                 subjects[r["id"]] = subject
+                events += subject.collect_events()
             elif kind == "milestone":
                 subject = subjects.get(r["subject"]) or self.ledger.load_subject(r["subject"])
                 subjects[r["subject"]] = subject
                 subject.add_milestone(MilestoneAsDict().decode(r))
+                events += subject.collect_events()
             elif kind == "actor":
                 actor = RegisteredActor(code=r["code"], name=r["name"], kind=ActorKind(r["kind"]),
                                         registered_at=datetime.fromisoformat(r["registered_at"]))
-                aggregates.append(actor)
+                events += actor.collect_events()
                 changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
             elif kind == "fact":
-                fact = self._fact(r, subjects)
+                fact = self._fact(r, subjects, {a["code"] for a in changes.actors})
                 rid = Relation.create_id(fact.actor, fact.subject)
                 if rid not in relations:
                     relation = self.ledger.load_relation(fact.actor, fact.subject)
@@ -142,30 +144,29 @@ class Importer:
                     relations[rid] = (relation, RelationDiff(rid, fact.actor, fact.subject, before))
                 relation, diff = relations[rid]
                 diff.advance(relation.record(fact), fact.recorded_at)
+                events += relation.collect_events()
                 self._expect(r, "position", position)
                 self._expect(r, "relation_version", len(relation.facts))
                 changes.facts.append(FactRow(fact, rid, len(relation.facts)))
                 position += 1
             else:
                 raise ImportMismatch(f"line {r['_line']}: unknown record {kind!r}")
-        for relation, diff in relations.values():
-            aggregates.append(relation)
+        for _, diff in relations.values():
             rows = diff.finish()
             changes.closes += rows.closes
             changes.inserts += rows.inserts
-        for subject in subjects.values():
-            aggregates.append(subject)
-            changes.subjects.append(subject_body(subject))
-        self.ledger.save(*aggregates, view_changes=changes)
+        changes.subjects = [subject_body(subject) for subject in subjects.values()]
+        self.ledger.save(*events, view_changes=changes)
         self.report.written += len(todo)
 
-    def _fact(self, r: dict[str, Any], subjects: dict[str, Subject]) -> Fact:
+    def _fact(self, r: dict[str, Any], subjects: dict[str, Subject], new_actors: set[str]) -> Fact:
         body = {k: v for k, v in r.items() if k not in ("record", "_line", "position", "relation_version")}
         try:
             fact = fact_from_dict(body)
         except (KeyError, ValueError, TypeError) as e:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
-        self.ledger.actors.get(fact.actor)
+        if fact.actor not in new_actors:
+            self.ledger.actors.get(fact.actor)
         if fact.subject not in subjects and self.ledger.view.subject(fact.subject) is None:
             raise NotFound("subject", fact.subject)
         return fact

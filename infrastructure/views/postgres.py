@@ -36,8 +36,9 @@ class PostgresStatusView(StatusView):
         "CREATE TABLE IF NOT EXISTS {actors} (code text PRIMARY KEY, body text NOT NULL)",
     )
 
-    def __init__(self, datastore: PostgresDatastore) -> None:
+    def __init__(self, datastore: PostgresDatastore, events_table: str) -> None:
         self.datastore = datastore
+        self.events_table = events_table
 
     def create_tables(self, tables: dict[str, str] = LIVE) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -65,7 +66,7 @@ class PostgresStatusView(StatusView):
 
     def lock_writers(self, cursor: Any) -> None:
         # The same lock every event insert takes; reads go on meanwhile.
-        cursor.execute(b"LOCK TABLE stored_events IN EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE".encode())
 
     def swap_in(self, cursor: Any) -> None:
         for name, live in LIVE.items():

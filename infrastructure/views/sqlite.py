@@ -74,7 +74,11 @@ class SQLiteStatusView(StatusView):
             cursor.execute(f"DROP TABLE IF EXISTS {live}")
             cursor.execute(f"ALTER TABLE {SHADOW[name]} RENAME TO {live}")
         # Index names keep the shadow prefix after a rename; recreate under live names.
-        for row in list(cursor.execute("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE '%_rebuild_%'")):
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' "
+            "AND name LIKE 'ledger%rebuild%' AND name NOT LIKE 'sqlite_%'"
+        )
+        for row in cursor.fetchall():
             cursor.execute(f"DROP INDEX {row[0]}")
         for statement in self.create_statements:
             cursor.execute(statement.format(**LIVE))
