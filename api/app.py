@@ -19,8 +19,13 @@ from infrastructure.settings import Settings, get_settings
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, text: str, errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    text: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": text}
     if errors:
         body["errors"] = errors
@@ -56,8 +61,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
-                  for e in error.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
+            for e in error.errors()
+        ]
         return problem(422, "Invalid fields", "the request has invalid fields", errors)
 
     @app.exception_handler(StarletteHTTPException)

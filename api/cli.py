@@ -43,7 +43,9 @@ def services() -> Iterator[Services]:
         raise
     except Exception as error:  # every failure becomes one line and an exit code
         found = outcome_for(error)
-        err.print(f"[red]error:[/red] {detail(error) if found else f'{type(error).__name__}: {error}'}", highlight=False)
+        err.print(
+            f"[red]error:[/red] {detail(error) if found else f'{type(error).__name__}: {error}'}", highlight=False
+        )
         raise typer.Exit(found.exit_code if found else 1) from None
     finally:
         if built is not None:
@@ -70,8 +72,10 @@ def _time(text: str | None) -> datetime | None:
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
-          port: Annotated[int | None, typer.Option(help="Port to listen on")] = None) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
     """Serve the HTTP API with uvicorn."""
     import uvicorn
 
@@ -92,10 +96,12 @@ def demo() -> None:
 
 
 @app.command()
-def status(subject: str,
-           at: Annotated[str | None, typer.Option("--at", help="Valid date YYYY-MM-DD (default today)")] = None,
-           recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
-           mode: Annotated[str, typer.Option(help="view or replay")] = "view") -> None:
+def status(
+    subject: str,
+    at: Annotated[str | None, typer.Option("--at", help="Valid date YYYY-MM-DD (default today)")] = None,
+    recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
+    mode: Annotated[str, typer.Option(help="view or replay")] = "view",
+) -> None:
     """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
     with services() as s:
         answer = s.queries.subject_status(subject, _day(at, "--at"), _time(recorded_at), mode)
@@ -106,15 +112,23 @@ def status(subject: str,
         for row in answer["relations"]:
             rec = row["recognition"]
             flags = ",".join(f for f in ("approximate", "disputed") if row[f])
-            table.add_row(row["actor"], row["level"], f"{rec['state']} {rec.get('form', '')}".strip(),
-                          rec.get("since", ""), "yes" if row["hostile"] else "", flags)
+            table.add_row(
+                row["actor"],
+                row["level"],
+                f"{rec['state']} {rec.get('form', '')}".strip(),
+                rec.get("since", ""),
+                "yes" if row["hostile"] else "",
+                flags,
+            )
         out.print(table)
         names = ", ".join(f"{r['actor']} ({r['form']})" for r in recognised["recognised_by"]) or "none"
         out.print(f"recognised by {recognised['count']}: {names}")
 
 
 @app.command("export")
-def export_(path: Annotated[Path | None, typer.Argument(help="File to write (default: standard output)")] = None) -> None:
+def export_(
+    path: Annotated[Path | None, typer.Argument(help="File to write (default: standard output)")] = None,
+) -> None:
     """Write the whole ledger as JSON Lines, system fields included."""
     with services() as s:
         lines = export_lines(s.ledger)
@@ -128,8 +142,10 @@ def export_(path: Annotated[Path | None, typer.Argument(help="File to write (def
 
 
 @app.command("import")
-def import_(path: Annotated[Path, typer.Argument(help="JSON Lines file from `ledger export`")],
-            batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 500) -> None:
+def import_(
+    path: Annotated[Path, typer.Argument(help="JSON Lines file from `ledger export`")],
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 500,
+) -> None:
     """Read exported JSON Lines; lines already present are skipped, so it can resume."""
     with services() as s:
         if not path.is_file():
@@ -150,8 +166,10 @@ def project_rebuild() -> None:
 
 
 @tokens_app.command("create")
-def tokens_create(role: Annotated[str, typer.Option(help="reader, editor or admin")] = "editor",
-                  name: Annotated[str | None, typer.Option(help="Principal recorded on facts")] = None) -> None:
+def tokens_create(
+    role: Annotated[str, typer.Option(help="reader, editor or admin")] = "editor",
+    name: Annotated[str | None, typer.Option(help="Principal recorded on facts")] = None,
+) -> None:
     """Make a token; it is printed once, as the last line."""
     with services() as s:
         token_id, token = s.tokens.create(Role.parse(role), name)

@@ -74,11 +74,13 @@ def _fact_id(value: Any, field: str) -> str | None:
         raise InvalidValue(field, f"{value!r} is not a fact id (UUID)") from None
 
 
-_ENVOY = {"name": _name}
-_LISTING = {"list": _name, "authority": _name}
-_MISSION = {"kind": _required(_choice(MissionKind)), "city": _name}
-_REGIME = {"regime": _required(_name)}
-_SCHEMAS: dict[FactType, dict[str, Callable[[Any, str], str | None]]] = {
+Check = Callable[[Any, str], str | None]
+
+_ENVOY: dict[str, Check] = {"name": _name}
+_LISTING: dict[str, Check] = {"list": _name, "authority": _name}
+_MISSION: dict[str, Check] = {"kind": _required(_choice(MissionKind)), "city": _name}
+_REGIME: dict[str, Check] = {"regime": _required(_name)}
+_SCHEMAS: dict[FactType, dict[str, Check]] = {
     FactType.RECOGNITION_GRANTED: {"form": _choice(RecognitionForm, RecognitionForm.DE_JURE)},
     FactType.RECOGNITION_WITHDRAWN: {},
     FactType.RELATIONS_ESTABLISHED: {},
@@ -110,9 +112,7 @@ def clean_details(fact_type: FactType, raw: Mapping[str, Any] | None) -> dict[st
         raise InvalidValue("details", "must be an object")
     schema = _SCHEMAS[fact_type]
     problems = [
-        InvalidValue(f"details.{key}", f"is not a detail of {fact_type.value}")
-        for key in raw
-        if key not in schema
+        InvalidValue(f"details.{key}", f"is not a detail of {fact_type.value}") for key in raw if key not in schema
     ]
     clean: dict[str, Any] = {}
     for key, check in schema.items():

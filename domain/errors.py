@@ -32,9 +32,7 @@ class RuleViolation(DomainError):
     `conflicting_fact_id` names the recorded fact the new one clashes with, if any.
     """
 
-    def __init__(
-        self, rule: str, reason: str, conflicting_fact_id: UUID | None = None
-    ) -> None:
+    def __init__(self, rule: str, reason: str, conflicting_fact_id: UUID | None = None) -> None:
         super().__init__(reason)
         self.rule = rule
         self.reason = reason

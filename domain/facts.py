@@ -106,8 +106,4 @@ class Fact:
 
     def same_claim(self, other: Fact) -> bool:
         """Same type, same date and same details: the duplicate rule's test."""
-        return (
-            self.type is other.type
-            and self.effective_on == other.effective_on
-            and self.details == other.details
-        )
+        return self.type is other.type and self.effective_on == other.effective_on and self.details == other.details

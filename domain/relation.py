@@ -62,8 +62,7 @@ class Relation(Aggregate):
         if last is not None and recorded_at <= last:
             raise RuleViolation(
                 "system_time_order",
-                f"recorded_at {recorded_at.isoformat()} is not after the relation's "
-                f"last fact ({last.isoformat()})",
+                f"recorded_at {recorded_at.isoformat()} is not after the relation's last fact ({last.isoformat()})",
                 self.facts[-1].fact_id,
             )
 

@@ -119,15 +119,11 @@ class Status:
         """The JSON shape of the design's status."""
         rec, rel, lst = self.recognition, self.relations, self.terrorist_listed
         return {
-            "recognition": _drop_none(
-                state=rec.state, form=rec.form, since=_iso(rec.since), fact_id=_str(rec.fact_id)
-            ),
+            "recognition": _drop_none(state=rec.state, form=rec.form, since=_iso(rec.since), fact_id=_str(rec.fact_id)),
             "relations": _drop_none(state=rel.state, since=_iso(rel.since)),
             "ambassador_accepted": _envoy(self.ambassador_accepted),
             "ambassador_sent": _envoy(self.ambassador_sent),
-            "missions": [
-                _drop_none(kind=m.kind, city=m.city, since=_iso(m.since)) for m in self.missions
-            ],
+            "missions": [_drop_none(kind=m.kind, city=m.city, since=_iso(m.since)) for m in self.missions],
             "terrorist_listed": _drop_none(active=lst.active, since=_iso(lst.since), list=lst.list),
             "sanctions": [{"regime": s.regime, "since": _iso(s.since)} for s in self.sanctions],
             "level": self.level,

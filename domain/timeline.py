@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import groupby
+from itertools import groupby, pairwise
 from uuid import UUID
 
 from domain.dates import EARLIEST, END_OF_TIME
@@ -35,11 +35,7 @@ class Interval:
 def corrections(facts: Sequence[Fact]) -> tuple[set[UUID], set[UUID]]:
     """The ids of retracted facts, and of disputed facts whose dispute still stands."""
     retracted = {f.target for f in facts if f.type is T.FACT_RETRACTED}
-    disputed = {
-        f.target
-        for f in facts
-        if f.type is T.FACT_DISPUTED and f.fact_id not in retracted
-    }
+    disputed = {f.target for f in facts if f.type is T.FACT_DISPUTED and f.fact_id not in retracted}
     return retracted, disputed  # type: ignore[return-value]
 
 
@@ -52,9 +48,7 @@ def build_timeline(facts: Sequence[Fact], new_fact: UUID | None = None) -> list[
     retracted, disputed = corrections(facts)
     standing = [f for f in facts if f.fact_id not in retracted]
     _check_duplicates(standing, new_fact)
-    dated = sorted(
-        (f for f in standing if not f.type.is_correction), key=lambda f: f.effective_on.start
-    )
+    dated = sorted((f for f in standing if not f.type.is_correction), key=lambda f: f.effective_on.start)
     walk = _Walk(new_fact)
     changes: list[tuple[date, Status]] = []
     for day, same_day in groupby(dated, key=lambda f: f.effective_on.start):
@@ -95,23 +89,16 @@ def _intervals(changes: list[tuple[date, Status]]) -> list[Interval]:
     return out
 
 
-def _mark(
-    intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID]
-) -> list[Interval]:
+def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID]) -> list[Interval]:
     """Split intervals where an imprecise basis date's period ends; set the flags."""
     out: list[Interval] = []
     for iv in intervals:
         basis = [by_id[i] for i in iv.status.basis]
-        ends = sorted(
-            {f.effective_on.end for f in basis if not f.effective_on.is_exact}
-            | {iv.valid_from, iv.valid_to}
-        )
-        for start, end in zip(ends, ends[1:], strict=False):
+        ends = sorted({f.effective_on.end for f in basis if not f.effective_on.is_exact} | {iv.valid_from, iv.valid_to})
+        for start, end in pairwise(ends):
             if not iv.valid_from <= start < end <= iv.valid_to:
                 continue
-            approximate = any(
-                not f.effective_on.is_exact and start < f.effective_on.end for f in basis
-            )
+            approximate = any(not f.effective_on.is_exact and start < f.effective_on.end for f in basis)
             flagged = replace(
                 iv.status,
                 approximate=approximate,
@@ -213,7 +200,9 @@ class _Walk:
         kind, city = f.details["kind"], f.details.get("city")
         open_ = next((m for m in self.status.missions if (m.kind, m.city) == (kind, city)), None)
         if open_ is not None:
-            raise self.refuse(f, "duplicate", f"a {_mission(kind, city)} is already open since {open_.since}", open_.fact_id)
+            raise self.refuse(
+                f, "duplicate", f"a {_mission(kind, city)} is already open since {open_.since}", open_.fact_id
+            )
         mission = Mission(kind, city, f.effective_on.start, f.fact_id)
         self._set(missions=(*self.status.missions, mission))
 
@@ -222,7 +211,9 @@ class _Walk:
         rest = tuple(m for m in self.status.missions if (m.kind, m.city) != (kind, city))
         if len(rest) == len(self.status.missions):
             opened = ", ".join(_mission(m.kind, m.city) for m in self.status.missions) or "none"
-            raise self.refuse(f, "not_in_force", f"no {_mission(kind, city)} is open on its date (open: {opened})", None)
+            raise self.refuse(
+                f, "not_in_force", f"no {_mission(kind, city)} is open on its date (open: {opened})", None
+            )
         self._set(missions=rest)
 
     def _terrorist_listing_added(self, f: Fact) -> None:
@@ -241,7 +232,9 @@ class _Walk:
         regime = f.details["regime"]
         cur = next((s for s in self.status.sanctions if s.regime == regime), None)
         if cur is not None:
-            raise self.refuse(f, "duplicate", f"sanctions regime {regime!r} already active since {cur.since}", cur.fact_id)
+            raise self.refuse(
+                f, "duplicate", f"sanctions regime {regime!r} already active since {cur.since}", cur.fact_id
+            )
         sanction = Sanction(regime, f.effective_on.start, f.fact_id)
         self._set(sanctions=(*self.status.sanctions, sanction))
 

@@ -29,9 +29,9 @@ from infrastructure.errors import (
     TooMuchContention,
 )
 from infrastructure.inputs import Problems, enum_value, fact_fields, unknown_fields
-from infrastructure.timefmt import rfc3339
 from infrastructure.projection import FactRow, RelationDiff, ViewChanges
 from infrastructure.subjects import subject_body
+from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
 
 MAX_ATTEMPTS = 8
@@ -76,8 +76,15 @@ class Ledger(Application[UUID]):
         assert slug and name and kind
         if self.view.subject(slug) is not None:
             raise AlreadyExists("subject", slug)
-        subject = Subject(slug=slug, name=name, kind=kind, territory=territory,
-                          aliases=aliases or (), registered_at=self.clock(), registered_by=by)
+        subject = Subject(
+            slug=slug,
+            name=name,
+            kind=kind,
+            territory=territory,
+            aliases=aliases or (),
+            registered_at=self.clock(),
+            registered_by=by,
+        )
         return self._save_subject(subject, created=True)
 
     def add_milestone(self, slug: str, data: Mapping[str, Any], by: str) -> dict[str, Any]:
@@ -146,8 +153,15 @@ class Ledger(Application[UUID]):
 
     # --- facts ----------------------------------------------------------------
 
-    def record_fact(self, data: Mapping[str, Any], by: str, *, expected_version: int | None = None,
-                    request_key: str | None = None, request_hash: str | None = None) -> dict[str, Any]:
+    def record_fact(
+        self,
+        data: Mapping[str, Any],
+        by: str,
+        *,
+        expected_version: int | None = None,
+        request_key: str | None = None,
+        request_hash: str | None = None,
+    ) -> dict[str, Any]:
         """Record a fact if every rule of its relation still holds; return its receipt."""
         now = self.clock()
         fact_type, effective, details, sources, note = fact_fields(data, now.date())
@@ -157,8 +171,20 @@ class Ledger(Application[UUID]):
             raise NotFound("subject", subject, "subject")
 
         def make(recorded_at: datetime) -> Fact:
-            return Fact(uuid4(), fact_type, actor, subject, effective, details, sources, note,
-                        recorded_at, by, request_key, request_hash)
+            return Fact(
+                uuid4(),
+                fact_type,
+                actor,
+                subject,
+                effective,
+                details,
+                sources,
+                note,
+                recorded_at,
+                by,
+                request_key,
+                request_hash,
+            )
 
         return self._commit(actor, subject, make, expected_version, request_key, request_hash)
 
@@ -170,9 +196,17 @@ class Ledger(Application[UUID]):
         """Record that a fact is disputed; answers resting on it will say so."""
         return self._correct(FactType.FACT_DISPUTED, "disputes", fact_id, data, by, **request)
 
-    def _correct(self, fact_type: FactType, link: str, fact_id: str, data: Mapping[str, Any], by: str,
-                 expected_version: int | None = None, request_key: str | None = None,
-                 request_hash: str | None = None) -> dict[str, Any]:
+    def _correct(
+        self,
+        fact_type: FactType,
+        link: str,
+        fact_id: str,
+        data: Mapping[str, Any],
+        by: str,
+        expected_version: int | None = None,
+        request_key: str | None = None,
+        request_hash: str | None = None,
+    ) -> dict[str, Any]:
         target = self.fact_body(fact_id)
         problems = Problems()
         unknown_fields(data, {"reason", "sources", "note"}, problems)
@@ -185,13 +219,32 @@ class Ledger(Application[UUID]):
         def make(recorded_at: datetime) -> Fact:
             today = EffectiveDate(recorded_at.date(), Precision.DAY)
             details = {link: target["fact_id"], "reason": reason}
-            return Fact(uuid4(), fact_type, target["actor"], target["subject"], today, details,
-                        sources or (), note, recorded_at, by, request_key, request_hash)
+            return Fact(
+                uuid4(),
+                fact_type,
+                target["actor"],
+                target["subject"],
+                today,
+                details,
+                sources or (),
+                note,
+                recorded_at,
+                by,
+                request_key,
+                request_hash,
+            )
 
         return self._commit(target["actor"], target["subject"], make, expected_version, request_key, request_hash)
 
-    def _commit(self, actor: str, subject: str, make: Callable[[datetime], Fact],
-                expected_version: int | None, request_key: str | None, request_hash: str | None) -> dict[str, Any]:
+    def _commit(
+        self,
+        actor: str,
+        subject: str,
+        make: Callable[[datetime], Fact],
+        expected_version: int | None,
+        request_key: str | None,
+        request_hash: str | None,
+    ) -> dict[str, Any]:
         """Load, check, save; on a concurrent write, reload and check again."""
         for _ in range(MAX_ATTEMPTS):
             relation = self.load_relation(actor, subject)
@@ -211,8 +264,12 @@ class Ledger(Application[UUID]):
                 self.save(relation, view_changes=changes)
             except IntegrityError:
                 continue
-            return {"fact_id": str(fact.fact_id), "position": changes.positions[0],
-                    "relation_version": len(relation.facts), "recorded_at": rfc3339(fact.recorded_at)}
+            return {
+                "fact_id": str(fact.fact_id),
+                "position": changes.positions[0],
+                "relation_version": len(relation.facts),
+                "recorded_at": rfc3339(fact.recorded_at),
+            }
         raise TooMuchContention("the relation kept changing under this write; try again")
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:
@@ -257,7 +314,6 @@ def _aliases(value: Any) -> tuple[str, ...]:
         raise InvalidValue("aliases", "must be a list of at most 50 names")
     names = [clean_text(v, f"aliases[{i}]", limit=200, required=True) for i, v in enumerate(value)]
     return tuple(dict.fromkeys(n for n in names if n))
-
 
 
 __all__ = ["Ledger", "Source"]

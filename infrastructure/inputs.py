@@ -50,7 +50,9 @@ def unknown_fields(data: Mapping[str, Any], allowed: set[str], problems: Problem
             problems.items.append(InvalidValue(key, "is not a known field"))
 
 
-def fact_fields(data: Mapping[str, Any], today: date) -> tuple[FactType, EffectiveDate, dict[str, Any], tuple[Source, ...], str | None]:
+def fact_fields(
+    data: Mapping[str, Any], today: date
+) -> tuple[FactType, EffectiveDate, dict[str, Any], tuple[Source, ...], str | None]:
     """Check a fact's own fields (not actor or subject); raise InvalidValues listing all problems."""
     problems = Problems()
     if not isinstance(data, Mapping):
@@ -61,7 +63,9 @@ def fact_fields(data: Mapping[str, Any], today: date) -> tuple[FactType, Effecti
         problems.items.append(
             InvalidValue("type", f"{fact_type.value} is recorded through the fact's retraction or dispute")
         )
-    effective = problems.check(lambda: EffectiveDate.parse(_text(data.get("effective_on"), "effective_on"), today=today))
+    effective = problems.check(
+        lambda: EffectiveDate.parse(_text(data.get("effective_on"), "effective_on"), today=today)
+    )
     details = problems.check(lambda: clean_details(fact_type, data.get("details"))) if fact_type else None
     sources = problems.check(lambda: clean_sources(data.get("sources")))
     note = problems.check(lambda: clean_text(data.get("note"), "note"))

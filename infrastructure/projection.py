@@ -78,9 +78,18 @@ def rows_of(
         rec = iv.status.recognition
         rows.append(
             StatusRow(
-                relation_id, actor, subject, iv.valid_from, iv.valid_to, sys_from,
-                END_OF_SYSTEM_TIME, rec.state == "recognised", rec.form, rec.since,
-                iv.status.level, canonical(iv.status.to_dict()),
+                relation_id,
+                actor,
+                subject,
+                iv.valid_from,
+                iv.valid_to,
+                sys_from,
+                END_OF_SYSTEM_TIME,
+                rec.state == "recognised",
+                rec.form,
+                rec.since,
+                iv.status.level,
+                canonical(iv.status.to_dict()),
             )
         )
     return rows

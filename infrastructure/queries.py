@@ -63,33 +63,45 @@ class Queries:
     def actors(self) -> list[dict[str, Any]]:
         return [a.to_dict() for a in self.ledger.actors.all()]
 
-    def recognitions(self, subject: str, at: date | None = None, recorded_at: datetime | None = None,
-                     mode: str = "view") -> dict[str, Any]:
+    def recognitions(
+        self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
+    ) -> dict[str, Any]:
         reader = self._reader(mode)
         self._subject(subject)
         d, s, shown = self._when(at, recorded_at)
         rows = reader.recognitions(subject, d, s)
-        return {"subject": subject, "at": d.isoformat(), "recorded_at": shown,
-                "recognised_by": rows, "count": len(rows)}
+        return {
+            "subject": subject,
+            "at": d.isoformat(),
+            "recorded_at": shown,
+            "recognised_by": rows,
+            "count": len(rows),
+        }
 
-    def subject_status(self, subject: str, at: date | None = None, recorded_at: datetime | None = None,
-                       mode: str = "view") -> dict[str, Any]:
+    def subject_status(
+        self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
+    ) -> dict[str, Any]:
         reader = self._reader(mode)
         self._subject(subject)
         d, s, shown = self._when(at, recorded_at)
-        return {"subject": subject, "at": d.isoformat(), "recorded_at": shown,
-                "relations": reader.subject_status(subject, d, s)}
+        return {
+            "subject": subject,
+            "at": d.isoformat(),
+            "recorded_at": shown,
+            "relations": reader.subject_status(subject, d, s),
+        }
 
-    def actor_status(self, actor: str, at: date | None = None, recorded_at: datetime | None = None,
-                     mode: str = "view") -> dict[str, Any]:
+    def actor_status(
+        self, actor: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
+    ) -> dict[str, Any]:
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
         d, s, shown = self._when(at, recorded_at)
-        return {"actor": code, "at": d.isoformat(), "recorded_at": shown,
-                "relations": reader.actor_status(code, d, s)}
+        return {"actor": code, "at": d.isoformat(), "recorded_at": shown, "relations": reader.actor_status(code, d, s)}
 
-    def relation(self, actor: str, subject: str, at: date | None = None,
-                 recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
+    def relation(
+        self, actor: str, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
+    ) -> dict[str, Any]:
         """A relation's status on a date, its whole timeline with basis, and its facts."""
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
@@ -98,13 +110,28 @@ class Queries:
         rid = str(Relation.create_id(code, subject))
         timeline = reader.timeline(rid, s)
         facts = reader.relation_facts(rid, s)
-        current = next((iv["status"] for iv in timeline
-                        if iv["valid_from"] <= d.isoformat() and (iv["valid_to"] is None or d.isoformat() < iv["valid_to"])), None)
-        return {"actor": code, "subject": subject, "at": d.isoformat(), "recorded_at": shown,
-                "relation_version": len(facts), "status": current, "timeline": timeline, "facts": facts}
+        current = next(
+            (
+                iv["status"]
+                for iv in timeline
+                if iv["valid_from"] <= d.isoformat() and (iv["valid_to"] is None or d.isoformat() < iv["valid_to"])
+            ),
+            None,
+        )
+        return {
+            "actor": code,
+            "subject": subject,
+            "at": d.isoformat(),
+            "recorded_at": shown,
+            "relation_version": len(facts),
+            "status": current,
+            "timeline": timeline,
+            "facts": facts,
+        }
 
-    def changes(self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None,
-                mode: str = "view") -> dict[str, Any]:
+    def changes(
+        self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None, mode: str = "view"
+    ) -> dict[str, Any]:
         """Every actor whose status differs between two valid dates."""
         reader = self._reader(mode)
         self._subject(subject)
@@ -116,8 +143,13 @@ class Queries:
             for actor in sorted(set(before) | set(after))
             if _substance(before.get(actor)) != _substance(after.get(actor))
         ]
-        return {"subject": subject, "from": date_from.isoformat(), "to": date_to.isoformat(),
-                "recorded_at": shown, "changes": changed}
+        return {
+            "subject": subject,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "recorded_at": shown,
+            "changes": changed,
+        }
 
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
         """The number of actors recognising the subject, at each date it changes."""
@@ -134,8 +166,12 @@ class Queries:
             if steps[day]:
                 count += steps[day]
                 points.append({"date": day, "count": count})
-        return {"subject": subject, "recorded_at": shown, "points": points,
-                "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]]}
+        return {
+            "subject": subject,
+            "recorded_at": shown,
+            "points": points,
+            "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]],
+        }
 
     def fact(self, fact_id: str) -> dict[str, Any]:
         """One fact, with its retraction and disputes if any."""

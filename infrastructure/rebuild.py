@@ -62,22 +62,26 @@ class Rebuild:
         changes, touched = ViewChanges(), set()
         for n in page:
             event: Any = self.ledger.mapper.to_domain_event(n)
-            kind = type(event).__qualname__
+            kind, rid = type(event).__qualname__, UUID(str(n.originator_id))
             if kind == "Relation.Opened":
-                self.relations[n.originator_id] = _Relation(
-                    [], RelationDiff(n.originator_id, event.actor, event.subject, [])
-                )
+                self.relations[rid] = _Relation([], RelationDiff(rid, event.actor, event.subject, []))
             elif kind == "Relation.FactRecorded":
-                rel = self.relations[n.originator_id]
+                rel = self.relations[rid]
                 rel.facts.append(event.fact)
                 rel.diff.advance(build_timeline(rel.facts), event.fact.recorded_at)
-                changes.facts.append(FactRow(event.fact, n.originator_id, len(rel.facts)))
-                touched.add(n.originator_id)
+                changes.facts.append(FactRow(event.fact, rid, len(rel.facts)))
+                touched.add(rid)
             elif kind.startswith("Subject."):
-                self.subjects.add(n.originator_id)
+                self.subjects.add(rid)
             elif kind == "RegisteredActor.Registered":
-                changes.actors.append({"code": event.code, "name": event.name, "kind": event.kind.value,
-                                       "registered_at": rfc3339(event.registered_at)})
+                changes.actors.append(
+                    {
+                        "code": event.code,
+                        "name": event.name,
+                        "kind": event.kind.value,
+                        "registered_at": rfc3339(event.registered_at),
+                    }
+                )
         for rid in touched:
             rows = self.relations[rid].diff.finish()
             changes.closes += rows.closes

@@ -26,7 +26,7 @@ class Replay:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.opened_topic = get_topic(Relation.Opened)
+        self.opened_topic = get_topic(Relation.Opened)  # type: ignore[attr-defined]  # made by @event
 
     def relations(self) -> Iterator[tuple[UUID, str, str]]:
         """Every relation in the event store: (id, actor, subject)."""
@@ -48,8 +48,9 @@ class Replay:
             return []
         return [f for f in relation.facts if f.recorded_at <= recorded_at]
 
-    def _timelines(self, recorded_at: datetime, *, subject: str | None = None,
-                   actor: str | None = None) -> Iterator[tuple[str, str, list[Interval]]]:
+    def _timelines(
+        self, recorded_at: datetime, *, subject: str | None = None, actor: str | None = None
+    ) -> Iterator[tuple[str, str, list[Interval]]]:
         for rid, a, s in self.relations():
             if (subject and s != subject) or (actor and a != actor):
                 continue
@@ -76,9 +77,11 @@ class Replay:
     def timeline(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
         return [
-            {"valid_from": iv.valid_from.isoformat(),
-             "valid_to": None if iv.valid_to.year == 9999 else iv.valid_to.isoformat(),
-             "status": iv.status.to_dict()}
+            {
+                "valid_from": iv.valid_from.isoformat(),
+                "valid_to": None if iv.valid_to.year == 9999 else iv.valid_to.isoformat(),
+                "status": iv.status.to_dict(),
+            }
             for iv in (build_timeline(facts) if facts else [])
         ]
 

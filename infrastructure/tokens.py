@@ -75,7 +75,9 @@ class TokenStore:
         token_id = secrets.token_hex(6)
         token = f"rl_{secrets.token_urlsafe(32)}"
         name = principal or f"token-{token_id}"
-        self._run(self.insert_sql, (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock())), commit=True)
+        self._run(
+            self.insert_sql, (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock())), commit=True
+        )
         return token_id, token
 
     def list(self) -> list[dict[str, Any]]:

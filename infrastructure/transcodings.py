@@ -15,15 +15,25 @@ from domain.subject import Milestone, MilestoneKind, SubjectKind
 
 
 def source_to_dict(s: Source) -> dict[str, Any]:
-    out = {"url": s.url, "title": s.title, "publisher": s.publisher, "quote": s.quote,
-           "published_on": s.published_on.isoformat() if s.published_on else None}
+    out = {
+        "url": s.url,
+        "title": s.title,
+        "publisher": s.publisher,
+        "quote": s.quote,
+        "published_on": s.published_on.isoformat() if s.published_on else None,
+    }
     return {k: v for k, v in out.items() if v is not None}
 
 
 def source_from_dict(d: dict[str, Any]) -> Source:
     published = d.get("published_on")
-    return Source(d["url"], d.get("title"), d.get("publisher"),
-                  date.fromisoformat(published) if published else None, d.get("quote"))
+    return Source(
+        d["url"],
+        d.get("title"),
+        d.get("publisher"),
+        date.fromisoformat(published) if published else None,
+        d.get("quote"),
+    )
 
 
 def effective_to_text(e: EffectiveDate) -> str:
@@ -39,21 +49,35 @@ def effective_from_text(text: str) -> EffectiveDate:
 
 def fact_to_dict(f: Fact) -> dict[str, Any]:
     return {
-        "fact_id": str(f.fact_id), "type": f.type.value, "actor": f.actor, "subject": f.subject,
-        "effective_on": str(f.effective_on), "details": f.details,
-        "sources": [source_to_dict(s) for s in f.sources], "note": f.note,
-        "recorded_at": f.recorded_at.isoformat(), "recorded_by": f.recorded_by,
-        "request_key": f.request_key, "request_hash": f.request_hash,
+        "fact_id": str(f.fact_id),
+        "type": f.type.value,
+        "actor": f.actor,
+        "subject": f.subject,
+        "effective_on": str(f.effective_on),
+        "details": f.details,
+        "sources": [source_to_dict(s) for s in f.sources],
+        "note": f.note,
+        "recorded_at": f.recorded_at.isoformat(),
+        "recorded_by": f.recorded_by,
+        "request_key": f.request_key,
+        "request_hash": f.request_hash,
     }
 
 
 def fact_from_dict(d: dict[str, Any]) -> Fact:
     return Fact(
-        fact_id=UUID(d["fact_id"]), type=FactType(d["type"]), actor=d["actor"], subject=d["subject"],
-        effective_on=effective_from_text(d["effective_on"]), details=dict(d["details"]),
-        sources=tuple(source_from_dict(s) for s in d["sources"]), note=d.get("note"),
-        recorded_at=datetime.fromisoformat(d["recorded_at"]), recorded_by=d["recorded_by"],
-        request_key=d.get("request_key"), request_hash=d.get("request_hash"),
+        fact_id=UUID(d["fact_id"]),
+        type=FactType(d["type"]),
+        actor=d["actor"],
+        subject=d["subject"],
+        effective_on=effective_from_text(d["effective_on"]),
+        details=dict(d["details"]),
+        sources=tuple(source_from_dict(s) for s in d["sources"]),
+        note=d.get("note"),
+        recorded_at=datetime.fromisoformat(d["recorded_at"]),
+        recorded_by=d["recorded_by"],
+        request_key=d.get("request_key"),
+        request_hash=d.get("request_hash"),
     )
 
 
@@ -74,17 +98,24 @@ class MilestoneAsDict(Transcoding):
 
     def encode(self, obj: Milestone) -> dict[str, Any]:
         return {
-            "milestone_id": str(obj.milestone_id), "kind": obj.kind.value,
-            "effective_on": str(obj.effective_on), "sources": [source_to_dict(s) for s in obj.sources],
-            "note": obj.note, "recorded_at": obj.recorded_at.isoformat(), "recorded_by": obj.recorded_by,
+            "milestone_id": str(obj.milestone_id),
+            "kind": obj.kind.value,
+            "effective_on": str(obj.effective_on),
+            "sources": [source_to_dict(s) for s in obj.sources],
+            "note": obj.note,
+            "recorded_at": obj.recorded_at.isoformat(),
+            "recorded_by": obj.recorded_by,
         }
 
     def decode(self, data: dict[str, Any]) -> Milestone:
         return Milestone(
-            UUID(data["milestone_id"]), MilestoneKind(data["kind"]),
+            UUID(data["milestone_id"]),
+            MilestoneKind(data["kind"]),
             effective_from_text(data["effective_on"]),
-            tuple(source_from_dict(s) for s in data["sources"]), data.get("note"),
-            datetime.fromisoformat(data["recorded_at"]), data["recorded_by"],
+            tuple(source_from_dict(s) for s in data["sources"]),
+            data.get("note"),
+            datetime.fromisoformat(data["recorded_at"]),
+            data["recorded_by"],
         )
 
 

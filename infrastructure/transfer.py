@@ -40,20 +40,38 @@ def export_lines(ledger: Ledger) -> Iterator[str]:
                 position += 1
                 body = fact_to_dict(event.fact)
                 del body["request_key"], body["request_hash"]
-                record = {"record": "fact", **body, "position": position,
-                          "relation_version": event.originator_version - 1}
+                record = {
+                    "record": "fact",
+                    **body,
+                    "position": position,
+                    "relation_version": event.originator_version - 1,
+                }
             elif kind == "Subject.Registered":
-                record = {"record": "subject", "id": event.slug, "name": event.name,
-                          "kind": _value(event.kind), "territory": event.territory,
-                          "aliases": list(event.aliases), "registered_at": rfc3339(event.registered_at),
-                          "registered_by": event.registered_by}
+                record = {
+                    "record": "subject",
+                    "id": event.slug,
+                    "name": event.name,
+                    "kind": _value(event.kind),
+                    "territory": event.territory,
+                    "aliases": list(event.aliases),
+                    "registered_at": rfc3339(event.registered_at),
+                    "registered_by": event.registered_by,
+                }
             elif kind == "Subject.MilestoneRecorded":
-                subject = ledger.repository.get(n.originator_id, version=1)
-                record = {"record": "milestone", "subject": subject.slug,  # type: ignore[attr-defined]
-                          **MilestoneAsDict().encode(event.milestone)}
+                subject: Any = ledger.repository.get(UUID(str(n.originator_id)), version=1)
+                record = {
+                    "record": "milestone",
+                    "subject": subject.slug,  # type: ignore[attr-defined]
+                    **MilestoneAsDict().encode(event.milestone),
+                }
             elif kind == "RegisteredActor.Registered":
-                record = {"record": "actor", "code": event.code, "name": event.name,
-                          "kind": _value(event.kind), "registered_at": rfc3339(event.registered_at)}
+                record = {
+                    "record": "actor",
+                    "code": event.code,
+                    "name": event.name,
+                    "kind": _value(event.kind),
+                    "registered_at": rfc3339(event.registered_at),
+                }
             else:
                 continue
             yield json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -119,10 +137,15 @@ class Importer:
         for r in todo:
             kind = r["record"]
             if kind == "subject":
-                subject = Subject(slug=r["id"], name=r["name"], kind=SubjectKind(r["kind"]),
-                                  territory=r.get("territory"), aliases=tuple(r.get("aliases") or ()),
-                                  registered_at=datetime.fromisoformat(r["registered_at"]),
-                                  registered_by=r["registered_by"])
+                subject = Subject(
+                    slug=r["id"],
+                    name=r["name"],
+                    kind=SubjectKind(r["kind"]),
+                    territory=r.get("territory"),
+                    aliases=tuple(r.get("aliases") or ()),
+                    registered_at=datetime.fromisoformat(r["registered_at"]),
+                    registered_by=r["registered_by"],
+                )
                 subjects[r["id"]] = subject
                 events += subject.collect_events()
             elif kind == "milestone":
@@ -131,8 +154,12 @@ class Importer:
                 subject.add_milestone(MilestoneAsDict().decode(r))
                 events += subject.collect_events()
             elif kind == "actor":
-                actor = RegisteredActor(code=r["code"], name=r["name"], kind=ActorKind(r["kind"]),
-                                        registered_at=datetime.fromisoformat(r["registered_at"]))
+                actor = RegisteredActor(
+                    code=r["code"],
+                    name=r["name"],
+                    kind=ActorKind(r["kind"]),
+                    registered_at=datetime.fromisoformat(r["registered_at"]),
+                )
                 events += actor.collect_events()
                 changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
             elif kind == "fact":
@@ -182,7 +209,7 @@ class Importer:
             return any(a["code"] == r.get("code") for a in view.actors())
         if kind == "milestone":
             body = view.subject(str(r.get("subject")))
-            return bool(body) and any(m["milestone_id"] == r.get("milestone_id") for m in body["milestones"])
+            return body is not None and any(m["milestone_id"] == r.get("milestone_id") for m in body["milestones"])
         return False
 
     @staticmethod

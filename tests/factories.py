@@ -19,24 +19,37 @@ def tick() -> datetime:
     return _clock[0]
 
 
-def fact(type_: str, on: str, actor: str = "RUS", subject: str = "taliban-iea",
-         fact_id: UUID | None = None, **details: Any) -> Fact:
+def fact(
+    type_: str, on: str, actor: str = "RUS", subject: str = "taliban-iea", fact_id: UUID | None = None, **details: Any
+) -> Fact:
     """A fact of the given type and date (YYYY-MM-DD, YYYY-MM or YYYY)."""
     kind = FactType(type_)
     if kind is FactType.RECOGNITION_GRANTED:
         details.setdefault("form", "de_jure")
-    return Fact(fact_id or uuid4(), kind, actor, subject, EffectiveDate.parse(on, today=TODAY),
-                details, SOURCE, None, tick(), "tester")
+    return Fact(
+        fact_id or uuid4(),
+        kind,
+        actor,
+        subject,
+        EffectiveDate.parse(on, today=TODAY),
+        details,
+        SOURCE,
+        None,
+        tick(),
+        "tester",
+    )
 
 
 def retraction(target: Fact, reason: str = "wrong") -> Fact:
-    return fact("fact_retracted", "2025-12-31", target.actor, target.subject,
-                retracts=str(target.fact_id), reason=reason)
+    return fact(
+        "fact_retracted", "2025-12-31", target.actor, target.subject, retracts=str(target.fact_id), reason=reason
+    )
 
 
 def dispute(target: Fact, reason: str = "doubtful") -> Fact:
-    return fact("fact_disputed", "2025-12-31", target.actor, target.subject,
-                disputes=str(target.fact_id), reason=reason)
+    return fact(
+        "fact_disputed", "2025-12-31", target.actor, target.subject, disputes=str(target.fact_id), reason=reason
+    )
 
 
 def relation_with(*facts: Fact) -> Any:

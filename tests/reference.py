@@ -12,8 +12,10 @@ from typing import Any
 from domain.facts import Fact
 
 PAIRS = {
-    "relations_established": ("relations", "on"), "relations_severed": ("relations", "off"),
-    "terrorist_listing_added": ("listing", "on"), "terrorist_listing_removed": ("listing", "off"),
+    "relations_established": ("relations", "on"),
+    "relations_severed": ("relations", "off"),
+    "terrorist_listing_added": ("listing", "on"),
+    "terrorist_listing_removed": ("listing", "off"),
 }
 
 
@@ -34,8 +36,15 @@ def walk(facts: list[Fact], until: date | None = None) -> dict[str, Any]:
             if (a.type, a.effective_on, a.details) == (b.type, b.effective_on, b.details):
                 raise Broken("duplicate")
     ordered = sorted(live, key=lambda f: f.effective_on.start)
-    s: dict[str, Any] = {"rec": None, "relations": None, "listing": None, "acc": None, "sent": None,
-                         "missions": {}, "sanctions": {}}
+    s: dict[str, Any] = {
+        "rec": None,
+        "relations": None,
+        "listing": None,
+        "acc": None,
+        "sent": None,
+        "missions": {},
+        "sanctions": {},
+    }
     for f in ordered:
         if until is not None and f.effective_on.start > until:
             break
@@ -78,9 +87,8 @@ def walk(facts: list[Fact], until: date | None = None) -> dict[str, Any]:
             if d["regime"] in s["sanctions"]:
                 raise Broken("duplicate")
             s["sanctions"][d["regime"]] = f
-        elif t == "sanctions_lifted":
-            if s["sanctions"].pop(d["regime"], None) is None:
-                raise Broken("not_in_force")
+        elif t == "sanctions_lifted" and s["sanctions"].pop(d["regime"], None) is None:
+            raise Broken("not_in_force")
     return s
 
 
@@ -113,10 +121,13 @@ def summary(facts: list[Fact], day: date) -> dict[str, Any]:
     basis += list(s["missions"].values()) + list(s["sanctions"].values())
     disputed = {str(f.details["disputes"]) for f in _standing_disputes(facts)}
     return {
-        "recognised": rec_on, "form": form, "level": level,
+        "recognised": rec_on,
+        "form": form,
+        "level": level,
         "hostile": bool(s["listing"] and s["listing"][1] == "on") or bool(s["sanctions"]),
         "envoys": (acc_on and s["acc"][2], sent_on and s["sent"][2]),
-        "missions": sorted(s["missions"], key=str), "sanctions": sorted(s["sanctions"]),
+        "missions": sorted(s["missions"], key=str),
+        "sanctions": sorted(s["sanctions"]),
         "basis": sorted(str(f.fact_id) for f in basis),
         "approximate": any(not f.effective_on.is_exact and day < f.effective_on.end for f in basis),
         "disputed": any(str(f.fact_id) in disputed for f in basis),

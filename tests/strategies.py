@@ -6,7 +6,18 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-DATES = ["1999", "2000", "2000-03", "2000-03-15", "2000-03-31", "2000-04-01", "2001", "2001-06", "2001-06-30", "2002-01-01"]
+DATES = [
+    "1999",
+    "2000",
+    "2000-03",
+    "2000-03-15",
+    "2000-03-31",
+    "2000-04-01",
+    "2001",
+    "2001-06",
+    "2001-06-30",
+    "2002-01-01",
+]
 ENVOY = st.sampled_from([None, "A", "B"])
 CITY = st.sampled_from([None, "Kabul"])
 
@@ -19,10 +30,12 @@ DETAILS: dict[str, Any] = {
     "ambassador_expelled": st.builds(lambda n: {"name": n} if n else {}, ENVOY),
     "ambassador_sent": st.builds(lambda n: {"name": n} if n else {}, ENVOY),
     "ambassador_recalled": st.just({}),
-    "mission_opened": st.builds(lambda k, c: {"kind": k, **({"city": c} if c else {})},
-                                st.sampled_from(["embassy", "business_office"]), CITY),
-    "mission_closed": st.builds(lambda k, c: {"kind": k, **({"city": c} if c else {})},
-                                st.sampled_from(["embassy", "business_office"]), CITY),
+    "mission_opened": st.builds(
+        lambda k, c: {"kind": k, **({"city": c} if c else {})}, st.sampled_from(["embassy", "business_office"]), CITY
+    ),
+    "mission_closed": st.builds(
+        lambda k, c: {"kind": k, **({"city": c} if c else {})}, st.sampled_from(["embassy", "business_office"]), CITY
+    ),
     "terrorist_listing_added": st.just({}),
     "terrorist_listing_removed": st.just({}),
     "sanctions_imposed": st.builds(lambda r: {"regime": r}, st.sampled_from(["1267", "1333"])),

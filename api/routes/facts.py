@@ -18,7 +18,7 @@ def audit_log(
     q: Q,
     actor: str | None = None,
     subject: str | None = None,
-    type: str | None = None,  # noqa: A002 - the contract's name
+    type: str | None = None,
     recorded_by: str | None = None,
     effective_from: str | None = None,
     effective_to: str | None = None,
@@ -28,7 +28,10 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     filters = {
-        "actor": actor, "subject": subject, "type": type, "recorded_by": recorded_by,
+        "actor": actor,
+        "subject": subject,
+        "type": type,
+        "recorded_by": recorded_by,
         "effective_from": valid_date(effective_from, "effective_from"),
         "effective_to": valid_date(effective_to, "effective_to"),
         "recorded_from": system_time(recorded_from, "recorded_from"),

@@ -30,12 +30,16 @@ def list_actors(q: Q) -> list[dict[str, Any]]:
 
 
 @router.get("/subjects/{subject_id}/recognitions")
-def recognitions(subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+def recognitions(
+    subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
+) -> dict[str, Any]:
     return q.recognitions(subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
 
 
 @router.get("/subjects/{subject_id}/status")
-def subject_status(subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+def subject_status(
+    subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
+) -> dict[str, Any]:
     return q.subject_status(subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
 
 
@@ -45,16 +49,29 @@ def actor_status(code: str, q: Q, at: At = None, recorded_at: RecordedAt = None,
 
 
 @router.get("/relations/{actor}/{subject_id}")
-def relation(actor: str, subject_id: str, q: Q, response: Response, at: At = None,
-             recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+def relation(
+    actor: str,
+    subject_id: str,
+    q: Q,
+    response: Response,
+    at: At = None,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+) -> dict[str, Any]:
     answer = q.relation(actor, subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
     response.headers["ETag"] = f'"{answer["relation_version"]}"'
     return answer
 
 
 @router.get("/subjects/{subject_id}/changes")
-def changes(subject_id: str, q: Q, from_: Annotated[str | None, Query(alias="from")] = None,
-            to: str | None = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+def changes(
+    subject_id: str,
+    q: Q,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+) -> dict[str, Any]:
     start, end = valid_date(from_, "from"), valid_date(to, "to")
     if start is None or end is None:
         raise InvalidValue("from" if start is None else "to", "is required, as YYYY-MM-DD")

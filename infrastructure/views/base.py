@@ -9,8 +9,8 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any
 
-from infrastructure.timefmt import rfc3339
 from infrastructure.projection import StatusRow, ViewChanges, canonical
+from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import fact_to_dict
 
 LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
@@ -54,32 +54,25 @@ class StatusView(ABC):
     )
     select_fact = "SELECT body FROM {facts} WHERE fact_id = ?"
     select_corrections = "SELECT body FROM {facts} WHERE target = ? ORDER BY position"
-    select_relation_facts = (
-        "SELECT body FROM {facts} WHERE relation_id = ? AND recorded_at <= ? ORDER BY position"
-    )
+    select_relation_facts = "SELECT body FROM {facts} WHERE relation_id = ? AND recorded_at <= ? ORDER BY position"
     select_max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
     select_subjects = "SELECT body FROM {subjects} ORDER BY slug"
     select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
     select_actors = "SELECT body FROM {actors} ORDER BY code"
-    select_all_status = (
-        "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
-    )
+    select_all_status = "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
     insert_fact = (
         "INSERT INTO {facts} (position, fact_id, relation_id, relation_version, actor, subject, "
         "type, effective_start, recorded_at, recorded_by, target, body) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    close_status = (
-        "UPDATE {status} SET sys_to = ? WHERE relation_id = ? AND valid_from = ? AND sys_to = ?"
-    )
+    close_status = "UPDATE {status} SET sys_to = ? WHERE relation_id = ? AND valid_from = ? AND sys_to = ?"
     insert_status = (
         "INSERT INTO {status} (relation_id, actor, subject, valid_from, valid_to, sys_from, "
         "sys_to, recognised, form, rec_since, level, status) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     upsert_subject = (
-        "INSERT INTO {subjects} (slug, body) VALUES (?, ?) "
-        "ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
+        "INSERT INTO {subjects} (slug, body) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
     )
     insert_actor = "INSERT INTO {actors} (code, body) VALUES (?, ?)"
 
@@ -147,9 +140,7 @@ class StatusView(ABC):
                 [(self._time(at), str(rid), self._day(vf), end) for rid, vf, at in changes.closes],
             )
         if changes.inserts:
-            cursor.executemany(
-                self._sql(self.insert_status, tables), [self._status_params(r) for r in changes.inserts]
-            )
+            cursor.executemany(self._sql(self.insert_status, tables), [self._status_params(r) for r in changes.inserts])
         for body in changes.subjects:
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
@@ -159,20 +150,41 @@ class StatusView(ABC):
         f = row.fact
         body = fact_to_dict(f)
         del body["request_key"], body["request_hash"]
-        body.update(position=position, relation_version=row.relation_version,
-                    precision=f.effective_on.precision.value,
-                    recorded_at=rfc3339(f.recorded_at))
+        body.update(
+            position=position,
+            relation_version=row.relation_version,
+            precision=f.effective_on.precision.value,
+            recorded_at=rfc3339(f.recorded_at),
+        )
         return (
-            position, str(f.fact_id), str(row.relation_id), row.relation_version, f.actor,
-            f.subject, f.type.value, self._day(f.effective_on.start), self._time(f.recorded_at),
-            f.recorded_by, str(f.target) if f.target else None, canonical(body),
+            position,
+            str(f.fact_id),
+            str(row.relation_id),
+            row.relation_version,
+            f.actor,
+            f.subject,
+            f.type.value,
+            self._day(f.effective_on.start),
+            self._time(f.recorded_at),
+            f.recorded_by,
+            str(f.target) if f.target else None,
+            canonical(body),
         )
 
     def _status_params(self, r: StatusRow) -> tuple[Any, ...]:
         return (
-            str(r.relation_id), r.actor, r.subject, self._day(r.valid_from), self._day(r.valid_to),
-            self._time(r.sys_from), self._time(r.sys_to), r.recognised, r.form,
-            self._day(r.rec_since) if r.rec_since else None, r.level, r.status,
+            str(r.relation_id),
+            r.actor,
+            r.subject,
+            self._day(r.valid_from),
+            self._day(r.valid_to),
+            self._time(r.sys_from),
+            self._time(r.sys_to),
+            r.recognised,
+            r.form,
+            self._day(r.rec_since) if r.rec_since else None,
+            r.level,
+            r.status,
         )
 
     # --- reads ----------------------------------------------------------------
@@ -263,4 +275,3 @@ def _iso(value: Any) -> str | None:
 def _open(value: Any) -> str | None:
     text = _iso(value)
     return None if text == "9999-12-31" else text
-

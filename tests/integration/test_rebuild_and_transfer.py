@@ -19,10 +19,26 @@ def busy_ledger(s: Services, clock: Clock) -> None:
     load_demo(s.ledger)
     clock.advance(minutes=5)
     s.ledger.register_actor({"code": "OIC", "name": "Organisation of Islamic Cooperation", "kind": "organisation"})
-    s.ledger.record_fact({"type": "relations_established", "actor": "RUS", "subject": "taliban-iea",
-                          "effective_on": "1992", "sources": SRC}, "ed")
-    wrong = s.ledger.record_fact({"type": "recognition_granted", "actor": "OIC", "subject": "taliban-iea",
-                                  "effective_on": "2025-07", "sources": SRC}, "ed")
+    s.ledger.record_fact(
+        {
+            "type": "relations_established",
+            "actor": "RUS",
+            "subject": "taliban-iea",
+            "effective_on": "1992",
+            "sources": SRC,
+        },
+        "ed",
+    )
+    wrong = s.ledger.record_fact(
+        {
+            "type": "recognition_granted",
+            "actor": "OIC",
+            "subject": "taliban-iea",
+            "effective_on": "2025-07",
+            "sources": SRC,
+        },
+        "ed",
+    )
     clock.advance(minutes=5)
     s.ledger.retract(wrong["fact_id"], {"reason": "never happened"}, "ed")
     grant = s.ledger.view.audit({"actor": "CHN"}, 0, 1)[0]
@@ -45,8 +61,10 @@ def test_a_rebuilt_view_equals_the_live_one_row_for_row(services: Services, cloc
     assert snapshot(services) == live
     Rebuild(services.ledger).run()
     assert snapshot(services) == live, "rebuilding twice changes nothing"
-    services.ledger.record_fact({"type": "relations_severed", "actor": "RUS", "subject": "taliban-iea",
-                                 "effective_on": "1995", "sources": SRC}, "ed")
+    services.ledger.record_fact(
+        {"type": "relations_severed", "actor": "RUS", "subject": "taliban-iea", "effective_on": "1995", "sources": SRC},
+        "ed",
+    )
     assert services.queries.recognitions("taliban-iea", date(2025, 7, 3))["count"] == 1
 
 

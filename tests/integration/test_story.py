@@ -31,11 +31,17 @@ def test_who_recognised_the_islamic_emirate_and_when(services: Services) -> None
         assert sorted(recognised(services, "1998-01-01", mode=mode)) == ["ARE", "PAK", "SAU"]
         assert recognised(services, "2002-01-01", mode=mode) == []
     changes = services.queries.changes(SUBJECT, date(2025, 7, 2), date(2025, 7, 3))["changes"]
-    assert [(c["actor"], c["before"]["level"], c["after"]["level"]) for c in changes] == [("RUS", "de_facto", "recognised")]
+    assert [(c["actor"], c["before"]["level"], c["after"]["level"]) for c in changes] == [
+        ("RUS", "de_facto", "recognised")
+    ]
     points = services.queries.history(SUBJECT)["points"]
-    assert points == [{"date": "1997-05-01", "count": 3}, {"date": "2001-09-22", "count": 2},
-                      {"date": "2001-09-25", "count": 1}, {"date": "2001-11-22", "count": 0},
-                      {"date": "2025-07-03", "count": 1}]
+    assert points == [
+        {"date": "1997-05-01", "count": 3},
+        {"date": "2001-09-22", "count": 2},
+        {"date": "2001-09-25", "count": 1},
+        {"date": "2001-11-22", "count": 0},
+        {"date": "2025-07-03", "count": 1},
+    ]
 
 
 def test_russias_path_step_by_step_with_sources(services: Services) -> None:
@@ -44,16 +50,24 @@ def test_russias_path_step_by_step_with_sources(services: Services) -> None:
     rel = services.queries.relation("RUS", SUBJECT, date(2025, 7, 3))
     assert rel["status"]["level"] == "recognised"
     levels = [(iv["valid_from"], iv["status"]["level"], iv["status"]["hostile"]) for iv in rel["timeline"]]
-    assert levels == [("1500-01-01", "none", False), ("2003-02-14", "none", True), ("2023-01-01", "engaged", True),
-                      ("2024-01-01", "engaged", True), ("2025-04-17", "engaged", False),
-                      ("2025-07-01", "de_facto", False), ("2025-07-03", "recognised", False)]
+    assert levels == [
+        ("1500-01-01", "none", False),
+        ("2003-02-14", "none", True),
+        ("2023-01-01", "engaged", True),
+        ("2024-01-01", "engaged", True),
+        ("2025-04-17", "engaged", False),
+        ("2025-07-01", "de_facto", False),
+        ("2025-07-03", "recognised", False),
+    ]
     assert rel["timeline"][2]["status"]["approximate"] is True, "the office's year-precise date"
     facts = {f["fact_id"]: f for f in rel["facts"]}
     for interval in rel["timeline"]:
         for fact_id in interval["status"]["basis"]:
             assert facts[fact_id]["sources"][0]["url"].startswith("http")
     assert rel == services.queries.relation("RUS", SUBJECT, date(2025, 7, 3), mode="replay") | {
-        "recorded_at": rel["recorded_at"], "facts": rel["facts"]}
+        "recorded_at": rel["recorded_at"],
+        "facts": rel["facts"],
+    }
 
 
 def test_a_backdated_fact_and_a_retraction_with_as_recorded_queries(services: Services, clock: Clock) -> None:
@@ -62,16 +76,26 @@ def test_a_backdated_fact_and_a_retraction_with_as_recorded_queries(services: Se
     before_all = clock.now
     clock.advance(hours=1)
     # Backdated: recorded today, effective in 1992.
-    services.ledger.record_fact({"type": "relations_established", "actor": "RUS", "subject": SUBJECT,
-                                 "effective_on": "1992", "sources": SRC}, "editor")
+    services.ledger.record_fact(
+        {"type": "relations_established", "actor": "RUS", "subject": SUBJECT, "effective_on": "1992", "sources": SRC},
+        "editor",
+    )
     rel = services.queries.relation("RUS", SUBJECT, date(1995, 1, 1))
     assert rel["status"]["relations"]["state"] == "established"
     then = services.queries.relation("RUS", SUBJECT, date(1995, 1, 1), recorded_at=before_all)
     assert then["status"]["relations"]["state"] == "none", "as recorded before, the backdated fact was unknown"
 
     clock.advance(hours=1)
-    wrong = services.ledger.record_fact({"type": "recognition_granted", "actor": "UZB", "subject": SUBJECT,
-                                         "effective_on": "2025-07-04", "sources": SRC}, "editor")
+    wrong = services.ledger.record_fact(
+        {
+            "type": "recognition_granted",
+            "actor": "UZB",
+            "subject": SUBJECT,
+            "effective_on": "2025-07-04",
+            "sources": SRC,
+        },
+        "editor",
+    )
     clock.advance(hours=1)
     published = clock.now
     assert recognised(services, "2025-07-05") == ["RUS", "UZB"]

@@ -14,8 +14,15 @@ from infrastructure.bootstrap import Services
 from tests.conftest import Clock, database, services_for
 from tests.strategies import operations
 
-DAYS = [date(1999, 6, 1), date(2000, 3, 15), date(2000, 3, 31), date(2000, 4, 1), date(2001, 6, 30),
-        date(2002, 1, 1), date(2025, 1, 1)]
+DAYS = [
+    date(1999, 6, 1),
+    date(2000, 3, 15),
+    date(2000, 3, 31),
+    date(2000, 4, 1),
+    date(2001, 6, 30),
+    date(2002, 1, 1),
+    date(2025, 1, 1),
+]
 SRC = [{"url": "https://example.org/p"}]
 
 
@@ -28,8 +35,17 @@ def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[
         actor = actors[i % len(actors)]
         try:
             if op[0] == "record":
-                services.ledger.record_fact({"type": op[1], "actor": actor, "subject": "s",
-                                             "effective_on": op[2], "details": op[3], "sources": SRC}, "t")
+                services.ledger.record_fact(
+                    {
+                        "type": op[1],
+                        "actor": actor,
+                        "subject": "s",
+                        "effective_on": op[2],
+                        "details": op[3],
+                        "sources": SRC,
+                    },
+                    "t",
+                )
             else:
                 facts = services.ledger.view.audit({"actor": actor}, 0, 1000)
                 targets = [f for f in facts if not f["type"].startswith("fact_")]

@@ -55,8 +55,17 @@ def test_bad_sources_are_refused(sources: object, field: str) -> None:
 
 def test_good_sources_are_kept() -> None:
     """A full source keeps every field, its date parsed."""
-    (s,) = clean_sources([{"url": "https://example.org/a", "title": "T", "publisher": "P",
-                           "published_on": "2025-07-03", "quote": "brave decision"}])
+    (s,) = clean_sources(
+        [
+            {
+                "url": "https://example.org/a",
+                "title": "T",
+                "publisher": "P",
+                "published_on": "2025-07-03",
+                "quote": "brave decision",
+            }
+        ]
+    )
     assert (s.url, s.published_on.isoformat() if s.published_on else None) == ("https://example.org/a", "2025-07-03")
 
 

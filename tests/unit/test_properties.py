@@ -14,20 +14,38 @@ from tests import reference
 from tests.factories import dispute, fact, retraction
 from tests.strategies import operations
 
-PROBE_DAYS = [date(1998, 12, 31), date(1999, 6, 1), date(2000, 1, 1), date(2000, 3, 14), date(2000, 3, 15),
-              date(2000, 3, 31), date(2000, 4, 1), date(2000, 12, 31), date(2001, 6, 15), date(2001, 7, 1),
-              date(2002, 1, 1), date(2030, 1, 1)]
+PROBE_DAYS = [
+    date(1998, 12, 31),
+    date(1999, 6, 1),
+    date(2000, 1, 1),
+    date(2000, 3, 14),
+    date(2000, 3, 15),
+    date(2000, 3, 31),
+    date(2000, 4, 1),
+    date(2000, 12, 31),
+    date(2001, 6, 15),
+    date(2001, 7, 1),
+    date(2002, 1, 1),
+    date(2030, 1, 1),
+]
 
 
 def summarise(status) -> dict:  # type: ignore[no-untyped-def, type-arg]
     rec = status.recognition
     return {
-        "recognised": rec.state == "recognised", "form": rec.form, "level": status.level, "hostile": status.hostile,
-        "envoys": (status.ambassador_accepted.active and status.ambassador_accepted.name,
-                   status.ambassador_sent.active and status.ambassador_sent.name),
+        "recognised": rec.state == "recognised",
+        "form": rec.form,
+        "level": status.level,
+        "hostile": status.hostile,
+        "envoys": (
+            status.ambassador_accepted.active and status.ambassador_accepted.name,
+            status.ambassador_sent.active and status.ambassador_sent.name,
+        ),
         "missions": sorted(((m.kind, m.city) for m in status.missions), key=str),
         "sanctions": sorted(s.regime for s in status.sanctions),
-        "basis": sorted(str(i) for i in status.basis), "approximate": status.approximate, "disputed": status.disputed,
+        "basis": sorted(str(i) for i in status.basis),
+        "approximate": status.approximate,
+        "disputed": status.disputed,
     }
 
 
@@ -62,8 +80,10 @@ def _correction_refused(relation: Relation, candidate) -> bool:  # type: ignore[
     if target in retracted:
         return True
     if candidate.type.value == "fact_disputed":
-        return any(f.type.value == "fact_disputed" and f.details == candidate.details and str(f.fact_id) not in retracted
-                   for f in relation.facts)
+        return any(
+            f.type.value == "fact_disputed" and f.details == candidate.details and str(f.fact_id) not in retracted
+            for f in relation.facts
+        )
     return False
 
 

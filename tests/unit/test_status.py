@@ -1,5 +1,6 @@
 """The status on a date: levels, hostility, approximation, disputes and basis."""
 
+import itertools
 from datetime import date
 
 import pytest
@@ -96,11 +97,14 @@ def test_a_retracted_fact_no_longer_counts() -> None:
 
 def test_the_timeline_covers_all_valid_time_without_gaps() -> None:
     """Intervals are contiguous from 1500-01-01 to the open end, and equal neighbours are merged."""
-    facts = [fact("recognition_granted", "1997-05"), fact("statement_made", "1998", stance="neutral", quote="q"),
-             fact("recognition_withdrawn", "2001-09-25")]
+    facts = [
+        fact("recognition_granted", "1997-05"),
+        fact("statement_made", "1998", stance="neutral", quote="q"),
+        fact("recognition_withdrawn", "2001-09-25"),
+    ]
     timeline = build_timeline(facts)
     assert timeline[0].valid_from == date(1500, 1, 1)
-    assert all(a.valid_to == b.valid_from for a, b in zip(timeline, timeline[1:], strict=False))
-    assert all(a.status != b.status for a, b in zip(timeline, timeline[1:], strict=False))
+    assert all(a.valid_to == b.valid_from for a, b in itertools.pairwise(timeline))
+    assert all(a.status != b.status for a, b in itertools.pairwise(timeline))
     assert timeline[-1].valid_to == date(9999, 12, 31)
     assert [iv.valid_from.isoformat() for iv in timeline] == ["1500-01-01", "1997-05-01", "1997-06-01", "2001-09-25"]
