@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from eventsourcing.persistence import OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,7 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import detail, field_errors, outcome_for
 from api.routes import facts, reads
+from domain.errors import DomainError
 from infrastructure.bootstrap import Services, build
+from infrastructure.errors import LedgerError
 from infrastructure.settings import Settings, get_settings
 
 PROBLEM = "application/problem+json"
@@ -51,13 +54,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.exception_handler(Exception)
     async def ledger_error(request: Request, error: Exception) -> JSONResponse:
         found = outcome_for(error)
         if found is None:
             return problem(500, "Internal error", "an unexpected error; it has been logged")
         headers = {"Retry-After": "2"} if found.status == 503 else None
         return problem(found.status, found.title, detail(error), field_errors(error), headers)
+
+    for kind in (DomainError, LedgerError, OperationalError):
+        app.add_exception_handler(kind, ledger_error)  # type: ignore[arg-type]
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,38 @@
+# The README's two commands, and the checks they run.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test check install-check clean
+
+SOURCES := $(shell find domain infrastructure api -name "*.py" -o -name "*.jsonl" -o -name "*.toml")
+
+$(BIN)/ledger: pyproject.toml $(SOURCES)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --force-reinstall --no-deps . && $(BIN)/pip install --quiet '.[dev]'
+	touch $(BIN)/ledger
+
+## Install, load the article's demo facts into ./ledger.db (SQLite), and serve on :8000.
+serve: $(BIN)/ledger
+	$(BIN)/ledger demo
+	$(BIN)/ledger serve
+
+## Install, then run every check and the whole test suite (PostgreSQL tests need it running).
+test: $(BIN)/ledger check install-check
+	$(BIN)/pytest
+
+check: $(BIN)/ledger
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## The installed package (not the source tree) works on its own: command, demo data, status.
+install-check: $(BIN)/ledger
+	@tmp=$$(mktemp -d) && cd $$tmp && \
+	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger demo && \
+	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger status taliban-iea --at 2025-07-03 \
+	    | grep -q 'recognised by 1: RUS' && echo "install-check: installed ledger works" && rm -rf $$tmp
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

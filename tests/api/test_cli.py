@@ -1,0 +1,93 @@
+"""The `ledger` command: status, demo, export/import, rebuild, tokens, and one-line errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from infrastructure.settings import get_settings
+from tests.conftest import database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def ledger_url(backend: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """LEDGER_DATABASE_URL pointing at a fresh database, seen by the CLI's settings."""
+    with database(backend, str(tmp_path)) as url:
+        monkeypatch.setenv("LEDGER_DATABASE_URL", url)
+        get_settings.cache_clear()
+        yield url
+        get_settings.cache_clear()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_demo_then_status_on_the_two_july_dates(ledger_url: str) -> None:
+    """On 2 July 2025 nobody recognises the Islamic Emirate; on 3 July Russia does."""
+    assert invoke("demo")[1].startswith("demo: 21 records loaded")
+    code, before = invoke("status", "taliban-iea", "--at", "2025-07-02")
+    assert code == 0 and "recognised by 0: none" in before
+    code, after = invoke("status", "taliban-iea", "--at", "2025-07-03")
+    assert code == 0 and "recognised by 1: RUS (de_jure)" in after
+    code, first_period = invoke("status", "taliban-iea", "--at", "1998-01-01", "--mode", "replay")
+    assert "recognised by 3: ARE (de_jure), PAK (de_jure), SAU (de_jure)" in first_period
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (("status", "nowhere", "--at", "2025-07-03"), 3, "unknown subject 'nowhere'"),
+        (("status", "taliban-iea", "--at", "2009-02-30"), 2, "is not a date"),
+        (("status", "taliban-iea", "--recorded-at", "yesterday"), 2, "is not an RFC 3339 time"),
+        (("status", "taliban-iea", "--mode", "guess"), 2, "is not one of view, replay"),
+        (("tokens", "create", "--role", "king"), 2, "is not one of reader, editor, admin"),
+        (("tokens", "revoke", "nope"), 3, "unknown token 'nope'"),
+    ],
+)
+def test_errors_are_one_line_and_exit_non_zero(
+    ledger_url: str, args: tuple[str, ...], exit_code: int, message: str
+) -> None:
+    """A bad argument prints one line naming the problem, never a traceback."""
+    invoke("demo")
+    code, output = invoke(*args)
+    assert code == exit_code
+    assert message in output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
+def test_tokens_are_printed_once_and_stored_as_hashes(ledger_url: str) -> None:
+    """`tokens create` prints the token last; `tokens list` never shows it; revoke works."""
+    code, output = invoke("tokens", "create", "--role", "editor", "--name", "newsroom")
+    token = output.strip().splitlines()[-1]
+    assert code == 0 and token.startswith("rl_") and len(token) > 30
+    token_id = re.search(r"token (\w+) \(editor\) created", output).group(1)  # type: ignore[union-attr]
+    listed = invoke("tokens", "list")[1]
+    assert "newsroom" in listed and token_id in listed and token not in listed
+    assert invoke("tokens", "revoke", token_id)[0] == 0
+    assert invoke("tokens", "revoke", token_id)[0] == 3, "a revoked token cannot be revoked again"
+
+
+def test_export_import_and_rebuild_through_the_cli(ledger_url: str, tmp_path, backend: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Export, import into an empty ledger, export again: identical files; rebuild reports its work."""
+    invoke("demo")
+    first = tmp_path / "first.jsonl"
+    assert invoke("export", str(first))[0] == 0
+    code, rebuilt = invoke("project", "rebuild")
+    assert code == 0 and "rebuild: 27 events folded" in rebuilt
+    with database(backend, str(tmp_path)) as other:
+        monkeypatch.setenv("LEDGER_DATABASE_URL", other)
+        get_settings.cache_clear()
+        code, imported = invoke("import", str(first))
+        assert code == 0 and "import: 21 written, 0 already present" in imported
+        assert invoke("import", str(first))[1].strip().endswith("import: 0 written, 21 already present")
+        second = tmp_path / "second.jsonl"
+        invoke("export", str(second))
+        assert second.read_text() == first.read_text()

@@ -1,0 +1,58 @@
+"""The read endpoints over HTTP: answers, ETag, and problem details for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from infrastructure.bootstrap import Services
+from infrastructure.demo import load_demo
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    load_demo(services.ledger)
+    with TestClient(create_app(services=services)) as c:
+        yield c
+
+
+def test_recognitions_on_the_two_july_dates(client: TestClient) -> None:
+    """GET recognitions answers the article's question for 2 and 3 July 2025."""
+    before = client.get("/v1/subjects/taliban-iea/recognitions", params={"at": "2025-07-02"}).json()
+    after = client.get("/v1/subjects/taliban-iea/recognitions", params={"at": "2025-07-03", "mode": "replay"}).json()
+    assert (before["count"], after["count"]) == (0, 1)
+    assert after["recognised_by"] == [{"actor": "RUS", "form": "de_jure", "since": "2025-07-03"}]
+
+
+def test_relation_reads_carry_an_etag(client: TestClient) -> None:
+    """The relation's ETag is its version, the number of its facts."""
+    response = client.get("/v1/relations/RUS/taliban-iea")
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"7"' == f'"{response.json()["relation_version"]}"'
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/v1/subjects/nowhere/recognitions", 404, None),
+        ("/v1/subjects/taliban-iea/recognitions?at=2009-02-30", 422, "at"),
+        ("/v1/subjects/taliban-iea/status?recorded_at=soon", 422, "recorded_at"),
+        ("/v1/subjects/taliban-iea/changes?from=2025-07-02", 422, "to"),
+        ("/v1/actors/ZZZ/status", 404, None),
+        ("/v1/facts/not-a-uuid", 404, None),
+        ("/v1/facts?limit=5000", 422, "limit"),
+        ("/v1/subjects/taliban-iea/history?mode=maybe", 422, "mode"),
+    ],
+)
+def test_bad_reads_are_problem_details(client: TestClient, path: str, status: int, field: str | None) -> None:
+    """Unknown names give 404 and bad values 422, as application/problem+json naming the field."""
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    if field:
+        assert field in [e["field"] for e in body["errors"]]
