@@ -81,9 +81,10 @@ def serve(
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    out.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
-    out.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
-    out.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
+    say = Console(soft_wrap=True, highlight=False)
+    say.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
+    say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
+    say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
 
