@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -79,7 +79,6 @@ class Fact:
     """One immutable fact of a relation, with the service's stamps.
 
     `details` holds plain JSON values, already checked by `domain.details`.
-    `request_key` and `request_hash` remember the idempotent request that made it.
     """
 
     fact_id: UUID
@@ -92,8 +91,6 @@ class Fact:
     note: str | None
     recorded_at: datetime
     recorded_by: str
-    request_key: str | None = field(default=None, compare=False)
-    request_hash: str | None = field(default=None, compare=False)
 
     @property
     def target(self) -> UUID | None:

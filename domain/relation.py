@@ -45,10 +45,6 @@ class Relation(Aggregate):
                 return fact
         raise UnknownFact(fact_id)
 
-    def find_request(self, key: str) -> Fact | None:
-        """The fact an idempotent request with this key recorded, if any."""
-        return next((f for f in self.facts if f.request_key == key), None)
-
     @property
     def last_recorded_at(self) -> datetime | None:
         return self.facts[-1].recorded_at if self.facts else None

@@ -62,6 +62,13 @@ class ActorCatalogue:
                     return ActorInfo(code, body["name"], body["kind"], "registered")
         raise NotFound("actor", str(code), field)
 
+    def known(self, code: str) -> bool:
+        try:
+            self.get(code)
+        except NotFound:
+            return False
+        return True
+
     def is_iso(self, code: str) -> bool:
         return code in iso_actors()
 

@@ -11,26 +11,18 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
-from domain.actor import ActorKind, RegisteredActor, check_code
 from domain.dates import EffectiveDate, Precision
 from domain.details import clean_sources, clean_text
-from domain.errors import InvalidValue
-from domain.facts import Fact, FactType, Source
+from domain.facts import Fact, FactType
 from domain.relation import Relation
-from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check_slug
 from domain.timeline import build_timeline
 from infrastructure import transcodings
 from infrastructure.actors import ActorCatalogue
-from infrastructure.errors import (
-    AlreadyExists,
-    IdempotencyMismatch,
-    NotFound,
-    PreconditionFailed,
-    TooMuchContention,
-)
-from infrastructure.inputs import Problems, enum_value, fact_fields, unknown_fields
+from infrastructure.catalogue import CatalogueCommands
+from infrastructure.errors import IdempotencyMismatch, NotFound, PreconditionFailed, TooMuchContention
+from infrastructure.inputs import Problems, fact_fields, unknown_fields
 from infrastructure.projection import FactRow, RelationDiff, ViewChanges
-from infrastructure.subjects import subject_body
+from infrastructure.requests import WriteRequest
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
 
@@ -42,7 +34,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(Application[UUID]):
+class Ledger(CatalogueCommands, Application[UUID]):
     """The Recognition Ledger's write side, with its views for reads."""
 
     name = "Ledger"
@@ -61,152 +53,76 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcodings.register(transcoder)
 
-    # --- subjects and actors ------------------------------------------------
+    # --- idempotent saving --------------------------------------------------
 
-    def register_subject(self, data: Mapping[str, Any], by: str) -> dict[str, Any]:
-        """Register a subject before facts are recorded about it."""
-        problems = Problems()
-        unknown_fields(data, {"id", "name", "kind", "territory", "aliases"}, problems)
-        slug = problems.check(lambda: check_slug(data.get("id")))
-        name = problems.check(lambda: clean_text(data.get("name"), "name", limit=200, required=True))
-        kind = problems.check(lambda: enum_value(SubjectKind, data.get("kind"), "kind"))
-        territory = problems.check(lambda: self._territory(data.get("territory")))
-        aliases = problems.check(lambda: _aliases(data.get("aliases")))
-        problems.raise_any()
-        assert slug and name and kind
-        if self.view.subject(slug) is not None:
-            raise AlreadyExists("subject", slug)
-        subject = Subject(
-            slug=slug,
-            name=name,
-            kind=kind,
-            territory=territory,
-            aliases=aliases or (),
-            registered_at=self.clock(),
-            registered_by=by,
-        )
-        return self._save_subject(subject, created=True)
+    def replayed(self, request: WriteRequest) -> dict[str, Any] | None:
+        """The stored answer to an earlier request with this key, if any."""
+        if request.key is None:
+            return None
+        found = self.view.request(request.principal, request.key)
+        if found is None:
+            return None
+        if found["hash"] != request.body_hash:
+            raise IdempotencyMismatch(request.key)
+        answer: dict[str, Any] = found["response"]
+        return answer
 
-    def add_milestone(self, slug: str, data: Mapping[str, Any], by: str) -> dict[str, Any]:
-        """Record a dated, sourced milestone of a subject."""
-        subject = self.load_subject(slug)
-        now = self.clock()
-        problems = Problems()
-        unknown_fields(data, {"kind", "effective_on", "sources", "note"}, problems)
-        kind = problems.check(lambda: enum_value(MilestoneKind, data.get("kind"), "kind"))
-        effective = problems.check(lambda: EffectiveDate.parse(str(data.get("effective_on") or ""), today=now.date()))
-        sources = problems.check(lambda: clean_sources(data.get("sources")))
-        note = problems.check(lambda: clean_text(data.get("note"), "note"))
-        problems.raise_any()
-        assert kind and effective and sources
-        milestone = Milestone(uuid4(), kind, effective, sources, note, now, by)
-        subject.add_milestone(milestone)
-        self._save_subject(subject, created=False)
-        return transcodings.MilestoneAsDict().encode(milestone) | {"recorded_at": rfc3339(now)}
-
-    def register_actor(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Register an organisation or entity that has no ISO 3166 code."""
-        problems = Problems()
-        unknown_fields(data, {"code", "name", "kind"}, problems)
-        code = problems.check(lambda: check_code(data.get("code")))
-        name = problems.check(lambda: clean_text(data.get("name"), "name", limit=200, required=True))
-        kind = problems.check(lambda: enum_value(ActorKind, data.get("kind"), "kind"))
-        problems.raise_any()
-        assert code and name and kind
-        try:
-            self.actors.get(code)
-            raise AlreadyExists("actor", code)
-        except NotFound:
-            pass
-        actor = RegisteredActor(code=code, name=name, kind=kind, registered_at=self.clock())
-        body = {"code": code, "name": name, "kind": kind.value, "registered_at": rfc3339(actor.registered_at)}
-        self._save_new(actor, ViewChanges(actors=[body]), "actor", code)
-        return body | {"source": "registered"}
-
-    def _save_subject(self, subject: Subject, *, created: bool) -> dict[str, Any]:
-        body = subject_body(subject)
-        changes = ViewChanges(subjects=[body])
-        if created:
-            self._save_new(subject, changes, "subject", subject.slug)
-        else:
-            self.save(subject, view_changes=changes)
-        return body
-
-    def _save_new(self, aggregate: Any, changes: ViewChanges, kind: str, key: str) -> None:
+    def save_once(
+        self,
+        aggregate: Any,
+        changes: ViewChanges,
+        request: WriteRequest,
+        response: dict[str, Any],
+        exists: Exception | None,
+    ) -> dict[str, Any]:
+        """Save with the request's key in the same transaction; a lost race replays the winner."""
+        if request.key is not None:
+            changes.request = (request.principal, request.key, request.body_hash or "", response)
         try:
             self.save(aggregate, view_changes=changes)
         except IntegrityError:
-            raise AlreadyExists(kind, key) from None
-
-    def load_subject(self, slug: str) -> Subject:
-        try:
-            return self.repository.get(Subject.create_id(slug))  # type: ignore[return-value]
-        except AggregateNotFoundError:
-            raise NotFound("subject", slug) from None
-
-    def _territory(self, code: Any) -> str | None:
-        if code is None:
-            return None
-        if not isinstance(code, str) or not self.actors.is_iso(code):
-            raise InvalidValue("territory", f"{code!r} is not an ISO 3166 alpha-3 code")
-        return code
+            done = self.replayed(request)
+            if done is not None:
+                return done
+            if exists is None:
+                raise
+            raise exists from None
+        return changes.response or response
 
     # --- facts ----------------------------------------------------------------
 
-    def record_fact(
-        self,
-        data: Mapping[str, Any],
-        by: str,
-        *,
-        expected_version: int | None = None,
-        request_key: str | None = None,
-        request_hash: str | None = None,
-    ) -> dict[str, Any]:
+    def record_fact(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record a fact if every rule of its relation still holds; return its receipt."""
-        now = self.clock()
-        fact_type, effective, details, sources, note = fact_fields(data, now.date())
+        done = self.replayed(request)
+        if done is not None:
+            return done
+        fact_type, effective, details, sources, note = fact_fields(data, self.clock().date())
         actor = self.actors.get(data.get("actor")).code
-        subject = str(data.get("subject"))
-        if not isinstance(data.get("subject"), str) or self.view.subject(subject) is None:
-            raise NotFound("subject", subject, "subject")
+        subject = data.get("subject")
+        if not isinstance(subject, str) or self.view.subject(subject) is None:
+            raise NotFound("subject", str(subject), "subject")
 
         def make(recorded_at: datetime) -> Fact:
             return Fact(
-                uuid4(),
-                fact_type,
-                actor,
-                subject,
-                effective,
-                details,
-                sources,
-                note,
-                recorded_at,
-                by,
-                request_key,
-                request_hash,
+                uuid4(), fact_type, actor, subject, effective, details, sources, note, recorded_at, request.principal
             )
 
-        return self._commit(actor, subject, make, expected_version, request_key, request_hash)
+        return self._commit(actor, subject, make, request)
 
-    def retract(self, fact_id: str, data: Mapping[str, Any], by: str, **request: Any) -> dict[str, Any]:
+    def retract(self, fact_id: str, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record that a fact no longer counts, keeping the reason."""
-        return self._correct(FactType.FACT_RETRACTED, "retracts", fact_id, data, by, **request)
+        return self._correct(FactType.FACT_RETRACTED, "retracts", fact_id, data, request)
 
-    def dispute(self, fact_id: str, data: Mapping[str, Any], by: str, **request: Any) -> dict[str, Any]:
+    def dispute(self, fact_id: str, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record that a fact is disputed; answers resting on it will say so."""
-        return self._correct(FactType.FACT_DISPUTED, "disputes", fact_id, data, by, **request)
+        return self._correct(FactType.FACT_DISPUTED, "disputes", fact_id, data, request)
 
     def _correct(
-        self,
-        fact_type: FactType,
-        link: str,
-        fact_id: str,
-        data: Mapping[str, Any],
-        by: str,
-        expected_version: int | None = None,
-        request_key: str | None = None,
-        request_hash: str | None = None,
+        self, fact_type: FactType, link: str, fact_id: str, data: Mapping[str, Any], request: WriteRequest
     ) -> dict[str, Any]:
+        done = self.replayed(request)
+        if done is not None:
+            return done
         target = self.fact_body(fact_id)
         problems = Problems()
         unknown_fields(data, {"reason", "sources", "note"}, problems)
@@ -229,47 +145,39 @@ class Ledger(Application[UUID]):
                 sources or (),
                 note,
                 recorded_at,
-                by,
-                request_key,
-                request_hash,
+                request.principal,
             )
 
-        return self._commit(target["actor"], target["subject"], make, expected_version, request_key, request_hash)
+        return self._commit(target["actor"], target["subject"], make, request)
 
     def _commit(
-        self,
-        actor: str,
-        subject: str,
-        make: Callable[[datetime], Fact],
-        expected_version: int | None,
-        request_key: str | None,
-        request_hash: str | None,
+        self, actor: str, subject: str, make: Callable[[datetime], Fact], request: WriteRequest
     ) -> dict[str, Any]:
         """Load, check, save; on a concurrent write, reload and check again."""
         for _ in range(MAX_ATTEMPTS):
             relation = self.load_relation(actor, subject)
-            if request_key is not None:
-                done = relation.find_request(request_key)
-                if done is not None:
-                    if done.request_hash != request_hash:
-                        raise IdempotencyMismatch(request_key)
-                    return self.receipt(done)
-            if expected_version is not None and expected_version != len(relation.facts):
-                raise PreconditionFailed(expected_version, len(relation.facts))
+            if request.expected_version is not None and request.expected_version != len(relation.facts):
+                raise PreconditionFailed(request.expected_version, len(relation.facts))
             last = relation.last_recorded_at
             now = self.clock()
             fact = make(max(now, last + timedelta(microseconds=1)) if last else now)
             changes = self.changes_for(relation, [fact])
-            try:
-                self.save(relation, view_changes=changes)
-            except IntegrityError:
-                continue
-            return {
+            receipt = {
                 "fact_id": str(fact.fact_id),
-                "position": changes.positions[0],
+                "position": None,
                 "relation_version": len(relation.facts),
                 "recorded_at": rfc3339(fact.recorded_at),
             }
+            if request.key is not None:
+                changes.request = (request.principal, request.key, request.body_hash or "", receipt)
+            try:
+                self.save(relation, view_changes=changes)
+            except IntegrityError:
+                done = self.replayed(request)
+                if done is not None:
+                    return done
+                continue
+            return receipt | {"position": changes.positions[0]}
         raise TooMuchContention("the relation kept changing under this write; try again")
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:
@@ -291,10 +199,6 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             return Relation(actor=actor, subject=subject)
 
-    def receipt(self, fact: Fact) -> dict[str, Any]:
-        body = self.fact_body(str(fact.fact_id))
-        return {k: body[k] for k in ("fact_id", "position", "relation_version", "recorded_at")}
-
     def fact_body(self, fact_id: str) -> dict[str, Any]:
         """One fact as the audit log holds it, or NotFound."""
         try:
@@ -305,15 +209,3 @@ class Ledger(Application[UUID]):
         if body is None:
             raise NotFound("fact", key)
         return body
-
-
-def _aliases(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or len(value) > 50:
-        raise InvalidValue("aliases", "must be a list of at most 50 names")
-    names = [clean_text(v, f"aliases[{i}]", limit=200, required=True) for i, v in enumerate(value)]
-    return tuple(dict.fromkeys(n for n in names if n))
-
-
-__all__ = ["Ledger", "Source"]

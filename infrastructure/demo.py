@@ -8,9 +8,10 @@ from importlib.resources import files
 from typing import Any
 
 from infrastructure.application import Ledger
+from infrastructure.requests import WriteRequest
 
 DEMO_SUBJECT = "taliban-iea"
-PRINCIPAL = "demo"
+PRINCIPAL = WriteRequest("demo")
 
 
 def demo_records() -> Iterator[dict[str, Any]]:

@@ -55,7 +55,9 @@ class ViewChanges:
     inserts: list[StatusRow] = field(default_factory=list)
     subjects: list[dict[str, Any]] = field(default_factory=list)
     actors: list[dict[str, Any]] = field(default_factory=list)
+    request: tuple[str, str, str, dict[str, Any]] | None = None  # principal, key, hash, answer
     positions: list[int] = field(default_factory=list)  # filled in by the recorder
+    response: dict[str, Any] | None = None  # the stored answer, with its position
 
     def extend(self, other: ViewChanges) -> None:
         self.facts += other.facts

@@ -90,7 +90,6 @@ class Replay:
         out = []
         for version, fact in enumerate(facts, start=1):
             body = fact_to_dict(fact)
-            del body["request_key"], body["request_hash"]
             out.append(body | {"relation_version": version, "precision": fact.effective_on.precision.value})
         return out
 

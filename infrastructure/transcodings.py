@@ -59,8 +59,6 @@ def fact_to_dict(f: Fact) -> dict[str, Any]:
         "note": f.note,
         "recorded_at": f.recorded_at.isoformat(),
         "recorded_by": f.recorded_by,
-        "request_key": f.request_key,
-        "request_hash": f.request_hash,
     }
 
 
@@ -76,8 +74,6 @@ def fact_from_dict(d: dict[str, Any]) -> Fact:
         note=d.get("note"),
         recorded_at=datetime.fromisoformat(d["recorded_at"]),
         recorded_by=d["recorded_by"],
-        request_key=d.get("request_key"),
-        request_hash=d.get("request_hash"),
     )
 
 

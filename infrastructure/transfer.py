@@ -39,7 +39,6 @@ def export_lines(ledger: Ledger) -> Iterator[str]:
             if kind == "Relation.FactRecorded":
                 position += 1
                 body = fact_to_dict(event.fact)
-                del body["request_key"], body["request_hash"]
                 record = {
                     "record": "fact",
                     **body,

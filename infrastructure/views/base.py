@@ -6,7 +6,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from infrastructure.projection import StatusRow, ViewChanges, canonical
@@ -75,6 +75,9 @@ class StatusView(ABC):
         "INSERT INTO {subjects} (slug, body) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
     )
     insert_actor = "INSERT INTO {actors} (code, body) VALUES (?, ?)"
+    # Idempotency keys are not a projection of events: kept apart from rebuilds.
+    select_request = "SELECT hash, response FROM ledger_requests WHERE principal = ? AND key = ?"
+    insert_request = "INSERT INTO ledger_requests (principal, key, hash, response, created_at) VALUES (?, ?, ?, ?, ?)"
 
     # --- backend plumbing ---------------------------------------------------
 
@@ -145,11 +148,27 @@ class StatusView(ABC):
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
             cursor.execute(self._sql(self.insert_actor, tables), (body["code"], canonical(body)))
+        if changes.request is not None:
+            self.write_request(cursor, changes)
+
+    def write_request(self, cursor: Any, changes: ViewChanges) -> None:
+        """Keep the answer to an idempotent request, with the position it was given."""
+        assert changes.request is not None
+        principal, key, body_hash, answer = changes.request
+        if "position" in answer and changes.positions:
+            answer = answer | {"position": changes.positions[0]}
+        changes.response = answer
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        cursor.execute(self._sql(self.insert_request), (principal, key, body_hash, canonical(answer), now))
+
+    def request(self, principal: str, key: str) -> dict[str, Any] | None:
+        """The hash and answer of an earlier request with this key, if any."""
+        rows = self._rows(self._sql(self.select_request), [principal, key])
+        return {"hash": rows[0]["hash"], "response": _json(rows[0]["response"])} if rows else None
 
     def _fact_params(self, row: Any, position: int) -> tuple[Any, ...]:
         f = row.fact
         body = fact_to_dict(f)
-        del body["request_key"], body["request_hash"]
         body.update(
             position=position,
             relation_version=row.relation_version,

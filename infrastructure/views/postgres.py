@@ -34,6 +34,8 @@ class PostgresStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
         "CREATE TABLE IF NOT EXISTS {subjects} (slug text PRIMARY KEY, body text NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code text PRIMARY KEY, body text NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS ledger_requests (principal text NOT NULL, key text NOT NULL, "
+        "hash text NOT NULL, response text NOT NULL, created_at text NOT NULL, PRIMARY KEY (principal, key))",
     )
 
     def __init__(self, datastore: PostgresDatastore, events_table: str) -> None:

@@ -34,6 +34,8 @@ class SQLiteStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
         "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS ledger_requests (principal TEXT NOT NULL, key TEXT NOT NULL, "
+        "hash TEXT NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (principal, key))",
     )
 
     def __init__(self, datastore: SQLiteDatastore) -> None:

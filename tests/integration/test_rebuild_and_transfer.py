@@ -8,6 +8,7 @@ from datetime import date
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
 from infrastructure.rebuild import Rebuild
+from infrastructure.requests import WriteRequest
 from infrastructure.transfer import Importer, export_lines
 from tests.conftest import Clock
 
@@ -18,7 +19,9 @@ def busy_ledger(s: Services, clock: Clock) -> None:
     """The demo, plus backdated facts, a retraction, a dispute, a milestone and an actor."""
     load_demo(s.ledger)
     clock.advance(minutes=5)
-    s.ledger.register_actor({"code": "OIC", "name": "Organisation of Islamic Cooperation", "kind": "organisation"})
+    s.ledger.register_actor(
+        {"code": "OIC", "name": "Organisation of Islamic Cooperation", "kind": "organisation"}, WriteRequest("admin")
+    )
     s.ledger.record_fact(
         {
             "type": "relations_established",
@@ -27,7 +30,7 @@ def busy_ledger(s: Services, clock: Clock) -> None:
             "effective_on": "1992",
             "sources": SRC,
         },
-        "ed",
+        WriteRequest("ed"),
     )
     wrong = s.ledger.record_fact(
         {
@@ -37,13 +40,15 @@ def busy_ledger(s: Services, clock: Clock) -> None:
             "effective_on": "2025-07",
             "sources": SRC,
         },
-        "ed",
+        WriteRequest("ed"),
     )
     clock.advance(minutes=5)
-    s.ledger.retract(wrong["fact_id"], {"reason": "never happened"}, "ed")
+    s.ledger.retract(wrong["fact_id"], {"reason": "never happened"}, WriteRequest("ed"))
     grant = s.ledger.view.audit({"actor": "CHN"}, 0, 1)[0]
-    s.ledger.dispute(grant["fact_id"], {"reason": "name", "sources": SRC}, "ed")
-    s.ledger.add_milestone("taliban-iea", {"kind": "renamed", "effective_on": "1997-10", "sources": SRC}, "ed")
+    s.ledger.dispute(grant["fact_id"], {"reason": "name", "sources": SRC}, WriteRequest("ed"))
+    s.ledger.add_milestone(
+        "taliban-iea", {"kind": "renamed", "effective_on": "1997-10", "sources": SRC}, WriteRequest("ed")
+    )
 
 
 def snapshot(s: Services) -> tuple:  # type: ignore[type-arg]
@@ -63,7 +68,7 @@ def test_a_rebuilt_view_equals_the_live_one_row_for_row(services: Services, cloc
     assert snapshot(services) == live, "rebuilding twice changes nothing"
     services.ledger.record_fact(
         {"type": "relations_severed", "actor": "RUS", "subject": "taliban-iea", "effective_on": "1995", "sources": SRC},
-        "ed",
+        WriteRequest("ed"),
     )
     assert services.queries.recognitions("taliban-iea", date(2025, 7, 3))["count"] == 1
 

@@ -9,6 +9,7 @@ import pytest
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
+from infrastructure.requests import WriteRequest
 from tests.conftest import Clock
 
 SUBJECT = "taliban-iea"
@@ -78,7 +79,7 @@ def test_a_backdated_fact_and_a_retraction_with_as_recorded_queries(services: Se
     # Backdated: recorded today, effective in 1992.
     services.ledger.record_fact(
         {"type": "relations_established", "actor": "RUS", "subject": SUBJECT, "effective_on": "1992", "sources": SRC},
-        "editor",
+        WriteRequest("editor"),
     )
     rel = services.queries.relation("RUS", SUBJECT, date(1995, 1, 1))
     assert rel["status"]["relations"]["state"] == "established"
@@ -94,20 +95,22 @@ def test_a_backdated_fact_and_a_retraction_with_as_recorded_queries(services: Se
             "effective_on": "2025-07-04",
             "sources": SRC,
         },
-        "editor",
+        WriteRequest("editor"),
     )
     clock.advance(hours=1)
     published = clock.now
     assert recognised(services, "2025-07-05") == ["RUS", "UZB"]
     clock.advance(days=1)
-    services.ledger.retract(wrong["fact_id"], {"reason": "misreported; Uzbekistan did not recognise"}, "editor")
+    services.ledger.retract(
+        wrong["fact_id"], {"reason": "misreported; Uzbekistan did not recognise"}, WriteRequest("editor")
+    )
     for mode in ("view", "replay"):
         assert recognised(services, "2025-07-05", mode=mode) == ["RUS"]
         assert recognised(services, "2025-07-05", published, mode=mode) == ["RUS", "UZB"]
     fact = services.queries.fact(wrong["fact_id"])
     assert fact["retraction"]["details"]["reason"].startswith("misreported")
     with pytest.raises(RuleViolation):
-        services.ledger.retract(wrong["fact_id"], {"reason": "again"}, "editor")
+        services.ledger.retract(wrong["fact_id"], {"reason": "again"}, WriteRequest("editor"))
 
 
 def test_a_dispute_marks_answers_that_rest_on_the_fact(services: Services, clock: Clock) -> None:
@@ -115,7 +118,7 @@ def test_a_dispute_marks_answers_that_rest_on_the_fact(services: Services, clock
     load_demo(services.ledger)
     grant = services.ledger.view.audit({"actor": "RUS", "type": "recognition_granted"}, 0, 10)[0]
     clock.advance(hours=1)
-    services.ledger.dispute(grant["fact_id"], {"reason": "not yet formalised", "sources": SRC}, "editor")
+    services.ledger.dispute(grant["fact_id"], {"reason": "not yet formalised", "sources": SRC}, WriteRequest("editor"))
     rows = {r["actor"]: r for r in services.queries.subject_status(SUBJECT, date(2025, 7, 4))["relations"]}
     assert rows["RUS"]["disputed"] and not rows["CHN"]["disputed"]
     assert services.queries.fact(grant["fact_id"])["disputes"][0]["details"]["reason"] == "not yet formalised"

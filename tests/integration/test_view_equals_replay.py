@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from infrastructure.bootstrap import Services
+from infrastructure.requests import WriteRequest
 from tests.conftest import Clock, database, services_for
 from tests.strategies import operations
 
@@ -28,7 +29,7 @@ SRC = [{"url": "https://example.org/p"}]
 
 def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[datetime]:  # type: ignore[type-arg]
     """Play operations through the application; return the system times worth probing."""
-    services.ledger.register_subject({"id": "s", "name": "S", "kind": "government"}, "t")
+    services.ledger.register_subject({"id": "s", "name": "S", "kind": "government"}, WriteRequest("t"))
     times = [clock.now]
     for i, op in enumerate(ops):
         clock.advance(seconds=1)
@@ -44,7 +45,7 @@ def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[
                         "details": op[3],
                         "sources": SRC,
                     },
-                    "t",
+                    WriteRequest("t"),
                 )
             else:
                 facts = services.ledger.view.audit({"actor": actor}, 0, 1000)
@@ -53,7 +54,7 @@ def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[
                     continue
                 target = targets[op[1] % len(targets)]["fact_id"]
                 command = services.ledger.retract if op[0] == "retract" else services.ledger.dispute
-                command(target, {"reason": f"r{i}", "sources": SRC}, "t")
+                command(target, {"reason": f"r{i}", "sources": SRC}, WriteRequest("t"))
         except DomainError:
             pass
         times.append(clock.now)
