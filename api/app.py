@@ -6,20 +6,34 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from eventsourcing.persistence import OperationalError
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
-from api.errors import detail, field_errors, outcome_for
-from api.routes import facts, reads
-from domain.errors import DomainError
+from api.auth import read_access
+from api.errors import HANDLED, detail, field_errors, outcome_for
+from api.middleware import BodyLimit, RequestLog
+from api.openapi import problem_responses, with_problem_schemas
+from api.routes import facts, reads, tokens, writes
+from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
-from infrastructure.errors import LedgerError
 from infrastructure.settings import Settings, get_settings
 
-PROBLEM = "application/problem+json"
+
+class ProblemResponse(JSONResponse):
+    """RFC 9457 problem details; ASCII-escaped so any echoed input can be sent."""
+
+    media_type = "application/problem+json"
+
+    def render(self, content: Any) -> bytes:
+        import json
+
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
 def problem(
@@ -28,52 +42,117 @@ def problem(
     text: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+    **extra: Any,
+) -> ProblemResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": text}
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """Build the app; `services` may be given by tests, otherwise built from settings."""
+    settings = services.settings if services else settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
-        app.state.services = services or build(settings or get_settings())
+        app.state.services = services or build(settings)
         yield
         if own:
             app.state.services.close()
 
-    app = FastAPI(title="Recognition Ledger", version="1", lifespan=lifespan)
-    app.include_router(reads.router)
-    app.include_router(facts.router)
+    app = FastAPI(
+        title="Recognition Ledger",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=problem_responses(),
+        description="Sourced, dated, correctable recognition facts.",
+    )
+    app.include_router(reads.router, dependencies=[Depends(read_access)])
+    app.include_router(facts.router, dependencies=[Depends(read_access)])
+    app.include_router(writes.router)
+    app.include_router(tokens.router)
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    app.openapi = lambda: with_problem_schemas(app)  # type: ignore[method-assign]
+    _operations(app)
+    _handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestLog)
+    return app
 
-    @app.get("/healthz", tags=["operations"])
+
+def _operations(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"], include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    async def ledger_error(request: Request, error: Exception) -> JSONResponse:
-        found = outcome_for(error)
-        if found is None:
-            return problem(500, "Internal error", "an unexpected error; it has been logged")
-        headers = {"Retry-After": "2"} if found.status == 503 else None
-        return problem(found.status, found.title, detail(error), field_errors(error), headers)
+    @app.get("/readyz", tags=["operations"], include_in_schema=False)
+    def readyz(request: Request) -> dict[str, str]:
+        request.app.state.services.ledger.view.max_position()  # raises when the database is away
+        return {"status": "ready"}
 
-    for kind in (DomainError, LedgerError, OperationalError):
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Recognition Ledger API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
+def _handlers(app: FastAPI) -> None:
+    async def ledger_error(request: Request, error: Exception) -> ProblemResponse:
+        found = outcome_for(error)
+        if found is None:  # pragma: no cover - only the handled kinds are registered
+            return problem(500, "Internal error", "an unexpected error")
+        headers = {"Retry-After": "2"} if found.status == 503 else None
+        if found.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        conflict = (
+            str(error.conflicting_fact_id) if isinstance(error, RuleViolation) and error.conflicting_fact_id else None
+        )
+        rule = error.rule if isinstance(error, RuleViolation) else None
+        return problem(
+            found.status,
+            found.title,
+            detail(error),
+            field_errors(error),
+            headers,
+            conflicting_fact_id=conflict,
+            rule=rule,
+        )
+
+    for kind in HANDLED:
         app.add_exception_handler(kind, ledger_error)  # type: ignore[arg-type]
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> ProblemResponse:
+        problems = error.errors()
+        if any(e.get("type") == "json_invalid" for e in problems):
+            return problem(400, "Malformed JSON", "the body is not valid JSON")
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
-            for e in error.errors()
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]} for e in problems
         ]
-        return problem(422, "Invalid fields", "the request has invalid fields", errors)
+        return problem(422, "Invalid fields", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> ProblemResponse:
+        return problem(error.status_code, str(error.detail), str(error.detail), headers=getattr(error, "headers", None))
 
-    return app
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> ProblemResponse:
+        return problem(500, "Internal error", "an unexpected error; it has been logged")

@@ -77,15 +77,19 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
+    import logging
+
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     say = Console(soft_wrap=True, highlight=False)
     say.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
     say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    # Our own access log (api/middleware.py) has request ids and never the Authorization header.
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command()

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import DataError, InterfaceError, OperationalError
 
-from domain.errors import InvalidValue, InvalidValues, RuleViolation, UnknownFact
+from api.auth import Forbidden, Unauthorized
+from domain.errors import DomainError, InvalidValue, InvalidValues, RuleViolation, UnknownFact
 from infrastructure.errors import (
     AlreadyExists,
     IdempotencyMismatch,
     ImportMismatch,
+    LedgerError,
     NotFound,
     PreconditionFailed,
     TooMuchContention,
@@ -38,8 +40,22 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
     (ImportMismatch, Outcome(422, "Import mismatch", 6)),
+    (Unauthorized, Outcome(401, "Unauthorized", 8)),
+    (Forbidden, Outcome(403, "Forbidden", 8)),
     (OperationalError, Outcome(503, "Database unavailable", 7)),
+    (InterfaceError, Outcome(503, "Database unavailable", 7)),
+    (DataError, Outcome(422, "Invalid value", 2)),  # e.g. text the database cannot hold
 ]
+# The base classes the API registers handlers for.
+HANDLED: tuple[type[BaseException], ...] = (
+    DomainError,
+    LedgerError,
+    Unauthorized,
+    Forbidden,
+    OperationalError,
+    InterfaceError,
+    DataError,
+)
 
 
 def outcome_for(error: BaseException) -> Outcome | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,11 +22,17 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(default=None, description="Bootstrap admin token")
     require_auth_for_reads: bool = False
     pool_size: int = Field(default=5, ge=1, le=100)
-    pool_max_overflow: int = Field(default=5, ge=0, le=100)
-    pool_timeout: float = Field(default=2.0, gt=0, le=60, description="Seconds to wait for a pooled connection")
+    pool_max_overflow: int = Field(default=10, ge=0, le=100)
+    pool_timeout: int = Field(default=1, ge=1, le=60, description="Seconds to wait for a pooled connection")
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    cors_origins: list[str] = Field(default=[], description='JSON list of origins, e.g. ["https://example.org"]')
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def backend(self) -> str:
@@ -52,7 +58,7 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
-            "POSTGRES_CONNECT_TIMEOUT": str(max(1, round(self.pool_timeout))),
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pool_timeout),
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5",
         }

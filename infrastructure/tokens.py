@@ -10,11 +10,15 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.errors import InvalidValue
-from infrastructure.errors import NotFound
+from infrastructure.errors import IdempotencyMismatch, NotFound
+from infrastructure.projection import ViewChanges
+from infrastructure.requests import WriteRequest
 from infrastructure.timefmt import rfc3339
+from infrastructure.views.base import StatusView
 
 
 class Role(IntEnum):
@@ -56,10 +60,11 @@ class TokenStore:
     list_sql = "SELECT token_id, principal, role, created_at, revoked_at FROM ledger_tokens ORDER BY created_at"
     revoke_sql = "UPDATE ledger_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"
 
-    def __init__(self, datastore: Any, placeholder: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, datastore: Any, placeholder: str, clock: Callable[[], datetime], view: StatusView) -> None:
         self.datastore = datastore
         self.placeholder = placeholder
         self.clock = clock
+        self.view = view
 
     def _run(self, sql: str, params: tuple[Any, ...] = (), *, commit: bool = False) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=commit) as cursor:
@@ -80,6 +85,32 @@ class TokenStore:
         )
         return token_id, token
 
+    def create_once(self, role: Role, principal: str | None, request: WriteRequest) -> dict[str, Any]:
+        """Make a token for the API; a replayed Idempotency-Key gets the same answer without the token."""
+        if request.key is not None:
+            found = self.view.request(request.principal, request.key)
+            if found is not None:
+                if found["hash"] != request.body_hash:
+                    raise IdempotencyMismatch(request.key)
+                return dict(found["response"])
+        token_id = secrets.token_hex(6)
+        token = f"rl_{secrets.token_urlsafe(32)}"
+        name = principal or f"token-{token_id}"
+        answer = {"token_id": token_id, "token": None, "principal": name, "role": role.name.lower()}
+        row = (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock()))
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(self.insert_sql.replace("?", self.placeholder), row)
+                if request.key is not None:
+                    changes = ViewChanges(request=(request.principal, request.key, request.body_hash or "", answer))
+                    self.view.write_request(cursor, changes)
+        except IntegrityError:
+            replay = self.view.request(request.principal, request.key) if request.key else None
+            if replay is None:
+                raise
+            return dict(replay["response"])
+        return answer | {"token": token}
+
     def list(self) -> list[dict[str, Any]]:
         return self._run(self.list_sql)
 
@@ -95,4 +126,4 @@ class TokenStore:
 
 def token_store_for(recorder: Any, clock: Callable[[], datetime]) -> TokenStore:
     placeholder = "%s" if isinstance(recorder, PostgresApplicationRecorder) else "?"
-    return TokenStore(recorder.datastore, placeholder, clock)
+    return TokenStore(recorder.datastore, placeholder, clock, recorder.view)

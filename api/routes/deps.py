@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BaseModel
 
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services
 from infrastructure.queries import Queries
+from infrastructure.requests import WriteRequest
+from infrastructure.tokens import Principal
 
 
 def get_services(request: Request) -> Services:
@@ -45,3 +51,34 @@ def system_time(text: str | None, field: str = "recorded_at") -> datetime | None
 At = Annotated[str | None, Query(description="Valid date YYYY-MM-DD (default: today, UTC)")]
 RecordedAt = Annotated[str | None, Query(description="System time, RFC 3339 (default: now)")]
 Mode = Annotated[str, Query(description="view (read model) or replay (event store)")]
+
+
+KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+VERSION = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def plain(text: str | None, field: str) -> str | None:
+    """A query or path string that any store can hold (no NUL, no unpaired surrogate)."""
+    if text is not None and ("\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)):
+        raise InvalidValue(field, "contains a NUL or an unpaired surrogate character")
+    return text
+
+
+def write_request(
+    request: Request, principal: Principal, body: BaseModel | None, *, versioned: bool = False
+) -> WriteRequest:
+    """Principal, Idempotency-Key with the body's hash, and If-Match (fact writes only)."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not KEY.match(key):
+        raise InvalidValue("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
+    payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
+    digest = hashlib.sha256(
+        json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
+    ).hexdigest()
+    expected = None
+    if versioned and (match := request.headers.get("if-match")) is not None:
+        parsed = VERSION.match(match.strip())
+        if parsed is None:
+            raise InvalidValue("If-Match", 'must be a relation version in quotes, like "3"')
+        expected = int(parsed.group(1))
+    return WriteRequest(principal.name, key, digest if key else None, expected)

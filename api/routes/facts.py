@@ -6,32 +6,34 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.routes.deps import get_queries, system_time, valid_date
+from api.models import AuditPage, FactWithCorrections
+from api.routes.deps import get_queries, plain, system_time, valid_date
 from infrastructure.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["facts"])
 Q = Annotated[Queries, Depends(get_queries)]
 
 
-@router.get("/facts")
+@router.get("/facts", response_model=AuditPage)
 def audit_log(
     q: Q,
     actor: str | None = None,
     subject: str | None = None,
     type: str | None = None,
     recorded_by: str | None = None,
-    effective_from: str | None = None,
-    effective_to: str | None = None,
-    recorded_from: str | None = None,
-    recorded_to: str | None = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    effective_from: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+    effective_to: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+    recorded_from: Annotated[str | None, Query(description="RFC 3339")] = None,
+    recorded_to: Annotated[str | None, Query(description="RFC 3339")] = None,
+    after: Annotated[int, Query(ge=0, le=2**62, description="A position; the page starts after it")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
+    """The audit log in ledger order, filtered; page with `after` = the last `next_after`."""
     filters = {
-        "actor": actor,
-        "subject": subject,
-        "type": type,
-        "recorded_by": recorded_by,
+        "actor": plain(actor, "actor"),
+        "subject": plain(subject, "subject"),
+        "type": plain(type, "type"),
+        "recorded_by": plain(recorded_by, "recorded_by"),
         "effective_from": valid_date(effective_from, "effective_from"),
         "effective_to": valid_date(effective_to, "effective_to"),
         "recorded_from": system_time(recorded_from, "recorded_from"),
@@ -40,6 +42,7 @@ def audit_log(
     return q.audit(filters, after, limit)
 
 
-@router.get("/facts/{fact_id}")
+@router.get("/facts/{fact_id}", response_model=FactWithCorrections)
 def get_fact(fact_id: str, q: Q) -> dict[str, Any]:
+    """One fact, with its retraction and disputes if any."""
     return q.fact(fact_id)

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.routes.deps import At, Mode, RecordedAt, get_queries, system_time, valid_date
+from api.models import Actor, ActorStatuses, Changes, History, Recognitions, RelationView, Subject, SubjectStatus
+from api.routes.deps import At, Mode, RecordedAt, get_queries, plain, system_time, valid_date
 from domain.errors import InvalidValue
 from infrastructure.queries import Queries
 
@@ -14,41 +15,51 @@ router = APIRouter(prefix="/v1", tags=["status"])
 Q = Annotated[Queries, Depends(get_queries)]
 
 
-@router.get("/subjects")
+def _id(value: str, field: str) -> str:
+    return plain(value, field) or ""
+
+
+@router.get("/subjects", response_model=list[Subject])
 def list_subjects(q: Q) -> list[dict[str, Any]]:
+    """Every registered subject, with its milestones."""
     return q.subjects()
 
 
-@router.get("/subjects/{subject_id}")
+@router.get("/subjects/{subject_id}", response_model=Subject)
 def get_subject(subject_id: str, q: Q) -> dict[str, Any]:
-    return q.subject(subject_id)
+    """One subject, with its milestones."""
+    return q.subject(_id(subject_id, "subject_id"))
 
 
-@router.get("/actors")
+@router.get("/actors", response_model=list[Actor])
 def list_actors(q: Q) -> list[dict[str, Any]]:
+    """Known actors: ISO 3166-1 and 3166-3 states, built-in entities and registered actors."""
     return q.actors()
 
 
-@router.get("/subjects/{subject_id}/recognitions")
+@router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions)
 def recognitions(
     subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
 ) -> dict[str, Any]:
-    return q.recognitions(subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
+    """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
+    return q.recognitions(_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode)
 
 
-@router.get("/subjects/{subject_id}/status")
+@router.get("/subjects/{subject_id}/status", response_model=SubjectStatus)
 def subject_status(
     subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
 ) -> dict[str, Any]:
-    return q.subject_status(subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
+    """The status of every actor with facts toward the subject."""
+    return q.subject_status(_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode)
 
 
-@router.get("/actors/{code}/status")
+@router.get("/actors/{code}/status", response_model=ActorStatuses)
 def actor_status(code: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
-    return q.actor_status(code, valid_date(at, "at"), system_time(recorded_at), mode)
+    """The actor's status toward every subject it has facts about."""
+    return q.actor_status(_id(code, "code"), valid_date(at, "at"), system_time(recorded_at), mode)
 
 
-@router.get("/relations/{actor}/{subject_id}")
+@router.get("/relations/{actor}/{subject_id}", response_model=RelationView)
 def relation(
     actor: str,
     subject_id: str,
@@ -58,26 +69,31 @@ def relation(
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
 ) -> dict[str, Any]:
-    answer = q.relation(actor, subject_id, valid_date(at, "at"), system_time(recorded_at), mode)
+    """One relation: its status on `at`, its timeline with the basis of each interval, and its facts."""
+    answer = q.relation(
+        _id(actor, "actor"), _id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode
+    )
     response.headers["ETag"] = f'"{answer["relation_version"]}"'
     return answer
 
 
-@router.get("/subjects/{subject_id}/changes")
+@router.get("/subjects/{subject_id}/changes", response_model=Changes)
 def changes(
     subject_id: str,
     q: Q,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
+    from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    to: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
 ) -> dict[str, Any]:
+    """Every actor whose status differs between two dates, before and after."""
     start, end = valid_date(from_, "from"), valid_date(to, "to")
     if start is None or end is None:
         raise InvalidValue("from" if start is None else "to", "is required, as YYYY-MM-DD")
-    return q.changes(subject_id, start, end, system_time(recorded_at), mode)
+    return q.changes(_id(subject_id, "subject_id"), start, end, system_time(recorded_at), mode)
 
 
-@router.get("/subjects/{subject_id}/history")
+@router.get("/subjects/{subject_id}/history", response_model=History)
 def history(subject_id: str, q: Q, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
-    return q.history(subject_id, system_time(recorded_at), mode)
+    """The number of recognising actors at each date it changes, with the subject's milestones."""
+    return q.history(_id(subject_id, "subject_id"), system_time(recorded_at), mode)

@@ -1,0 +1,69 @@
+"""Bearer tokens and roles: reader < editor < admin."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.routes.deps import get_services
+from infrastructure.bootstrap import Services
+from infrastructure.tokens import Principal, Role
+
+ADMIN_PRINCIPAL = "admin"
+
+
+class Unauthorized(Exception):
+    """Raised when a request needs a token and has none, or a token that is unknown or revoked."""
+
+
+class Forbidden(Exception):
+    """Raised when the token's role is below what the operation needs."""
+
+
+def presented(request: Request, services: Services) -> Principal | None:
+    """The principal of the request's bearer token; None when it has none."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    admin = services.settings.admin_token
+    if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
+        principal: Principal | None = Principal(ADMIN_PRINCIPAL, Role.ADMIN)
+    else:
+        principal = services.tokens.authenticate(token)
+    if principal is None:
+        raise Unauthorized("the token is unknown or revoked")
+    request.state.principal = principal.name  # for the access log; never the token
+    return principal
+
+
+def require(role: Role) -> Callable[..., Principal]:
+    """A dependency that lets through principals with at least this role."""
+
+    def check(request: Request, services: Annotated[Services, Depends(get_services)]) -> Principal:
+        principal = presented(request, services)
+        if principal is None:
+            raise Unauthorized(f"this needs a bearer token with the {role.name.lower()} role")
+        if principal.role < role:
+            raise Forbidden(f"{principal.name} is a {principal.role.name.lower()}; this needs {role.name.lower()}")
+        return principal
+
+    return check
+
+
+def read_access(request: Request, services: Annotated[Services, Depends(get_services)]) -> None:
+    """Reads are open unless LEDGER_REQUIRE_AUTH_FOR_READS; a presented token must still be valid."""
+    if services.settings.require_auth_for_reads:
+        require(Role.READER)(request, services)
+    else:
+        presented(request, services)
+
+
+Editor = Annotated[Principal, Depends(require(Role.EDITOR))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
