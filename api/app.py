@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         responses=problem_responses(),
         description="Sourced, dated, correctable recognition facts.",
     )
+    if services is not None:
+        app.state.services = services  # usable even where no lifespan runs (schema fuzzers)
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)

@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
 
 from infrastructure.bootstrap import Services, build
 from infrastructure.settings import Settings
+from infrastructure.tokens import Role
 
 PG_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -100,3 +102,34 @@ def make_services(backend: str, tmp_path, clock: Clock) -> Iterator[Callable[[],
 @pytest.fixture
 def services(make_services: Callable[[], Services]) -> Services:
     return make_services()
+
+
+ADMIN_TOKEN = "admin-secret-for-tests"
+
+
+@pytest.fixture
+def api_settings(backend: str, tmp_path) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    """Settings for an API on a fresh database, with a known admin token."""
+    with database(backend, str(tmp_path)) as url:
+        yield Settings(database_url=url, admin_token=ADMIN_TOKEN, pool_size=2, pool_max_overflow=8, max_body_bytes=8192)
+
+
+@pytest.fixture
+def api(api_settings: Settings, clock: Clock) -> Iterator[Any]:
+    """A TestClient on the whole app, with its services; `api.token(role)` makes tokens."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    services = build(api_settings, clock)
+    with TestClient(create_app(services=services)) as client:
+        client.services = services  # type: ignore[attr-defined]
+
+        def token(role: str, name: str | None = None) -> dict[str, str]:
+            made = services.tokens.create(Role.parse(role), name)[1]
+            return {"Authorization": f"Bearer {made}"}
+
+        client.token = token  # type: ignore[attr-defined]
+        client.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}  # type: ignore[attr-defined]
+        yield client
+    services.close()

@@ -1,0 +1,153 @@
+"""A real server: concurrent writers, a database that goes away and comes back, the compose file."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+
+from api.app import create_app
+from infrastructure.bootstrap import build
+from infrastructure.settings import Settings
+from tests.api.server import Proxy, serving
+from tests.conftest import ADMIN_TOKEN, Clock, database
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+SRC = [{"url": "https://example.org/r"}]
+SUBJECT = {"id": "taliban-iea", "name": "IEA", "kind": "government"}
+
+
+def race(url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """POST every body at once from its own thread."""
+    start = threading.Barrier(len(bodies))
+    answers: list[httpx.Response | None] = [None] * len(bodies)
+
+    def post(i: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            start.wait()
+            answers[i] = client.post("/v1/facts", json=bodies[i], headers=ADMIN)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [a for a in answers if a is not None]
+
+
+@pytest.fixture
+def live(api_settings: Settings) -> Any:
+    services = build(api_settings)
+    with serving(create_app(services=services)) as url:
+        httpx.post(f"{url}/v1/subjects", json=SUBJECT, headers=ADMIN).raise_for_status()
+        yield url, services
+    services.close()
+
+
+def test_eight_writers_on_one_relation_lose_nothing(live: Any) -> None:
+    """Eight different facts on one relation at once: all 201, versions 1..8, positions distinct."""
+    url, _ = live
+    bodies = [
+        {
+            "type": "sanctions_imposed",
+            "actor": "UN",
+            "subject": "taliban-iea",
+            "effective_on": "1999-10-15",
+            "details": {"regime": f"regime-{i}"},
+            "sources": SRC,
+        }
+        for i in range(8)
+    ]
+    answers = race(url, bodies)
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert sorted(a.json()["relation_version"] for a in answers) == list(range(1, 9))
+    assert len({a.json()["position"] for a in answers}) == 8
+    status = httpx.get(f"{url}/v1/relations/UN/taliban-iea").json()
+    assert len(status["status"]["sanctions"]) == 8 and status["relation_version"] == 8
+
+
+def test_racing_conflicting_facts_give_one_201_and_409s_that_say_why(live: Any) -> None:
+    """Eight recognitions of one relation at once: exactly one wins; the others name it."""
+    url, _ = live
+    bodies = [
+        {
+            "type": "recognition_granted",
+            "actor": "RUS",
+            "subject": "taliban-iea",
+            "effective_on": f"2025-07-{3 + i:02d}",
+            "sources": SRC,
+        }
+        for i in range(8)
+    ]
+    answers = race(url, bodies)
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] + [409] * 7, [a.text for a in answers]
+    winner = next(a.json()["fact_id"] for a in answers if a.status_code == 201)
+    for refused in (a.json() for a in answers if a.status_code == 409):
+        assert refused["conflicting_fact_id"] == winner and refused["rule"] == "duplicate"
+
+
+@pytest.mark.postgres
+def test_database_away_gives_503_fast_and_the_service_recovers(tmp_path: Path) -> None:
+    """With PostgreSQL unreachable, reads and writes answer 503 with Retry-After within 2 s; then it heals."""
+    with database("postgres", str(tmp_path)) as url:
+        parts = urlsplit(url)
+        proxy = Proxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+        proxy.start()
+        proxied = url.replace(f"{parts.hostname}:{parts.port}", f"127.0.0.1:{proxy.port}")
+        services = build(
+            Settings(database_url=proxied, admin_token=ADMIN_TOKEN, pool_size=2, pool_timeout=1),
+            Clock(__import__("datetime").datetime.now(__import__("datetime").UTC)),
+        )
+        try:
+            with serving(create_app(services=services)) as base, httpx.Client(base_url=base, timeout=30) as client:
+                assert client.post("/v1/subjects", json=SUBJECT, headers=ADMIN).status_code == 201
+                proxy.stop()
+                for method, path, body in (
+                    ("GET", "/v1/subjects/taliban-iea/recognitions", None),
+                    (
+                        "POST",
+                        "/v1/facts",
+                        {
+                            "type": "recognition_granted",
+                            "actor": "RUS",
+                            "subject": "taliban-iea",
+                            "effective_on": "2025-07-03",
+                            "sources": SRC,
+                        },
+                    ),
+                    ("GET", "/readyz", None),
+                ):
+                    started = time.monotonic()
+                    answer = client.request(method, path, json=body, headers=ADMIN)
+                    elapsed = time.monotonic() - started
+                    assert answer.status_code == 503, answer.text
+                    assert answer.headers["retry-after"] and elapsed < 2.5, elapsed
+                assert client.get("/healthz").status_code == 200, "the process itself is up"
+                proxy.start()
+                deadline = time.monotonic() + 30
+                while client.get("/readyz").status_code != 200:
+                    assert time.monotonic() < deadline, "did not recover"
+                    time.sleep(0.5)
+                assert client.get("/v1/subjects/taliban-iea/recognitions").status_code == 200
+        finally:
+            proxy.stop()
+            services.close()
+
+
+def test_the_compose_file_uses_only_real_settings() -> None:
+    """docker-compose.yml: db with a volume and healthcheck; api built here, waiting for db, set by LEDGER_* only."""
+    compose = yaml.safe_load(Path(__file__).parents[2].joinpath("docker-compose.yml").read_text())
+    db, api = compose["services"]["db"], compose["services"]["api"]
+    assert db["healthcheck"]["test"] and any(":" in v for v in db["volumes"])
+    assert api["build"] == "." and api["depends_on"]["db"]["condition"] == "service_healthy"
+    fields = Settings.model_fields
+    for name in api["environment"]:
+        assert name.startswith("LEDGER_") and name.removeprefix("LEDGER_").lower() in fields, name
+    assert Path(__file__).parents[2].joinpath("Dockerfile").read_text().count("USER ") == 1
