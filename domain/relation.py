@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation, UnknownFact
 from domain.facts import Fact, FactType
-from domain.timeline import Interval, build_timeline, corrections
+from domain.timeline import Fold, Interval, corrections
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://recognition-ledger.invalid/ids")
 
@@ -27,6 +27,7 @@ class Relation(Aggregate):
         self.actor = actor
         self.subject = subject
         self.facts: list[Fact] = []
+        self.fold = Fold()
 
     def record(self, fact: Fact) -> list[Interval]:
         """Add a fact if the whole timeline still obeys every rule; return the new timeline."""
@@ -34,9 +35,14 @@ class Relation(Aggregate):
         self.check_recorded_after_last(fact.recorded_at)
         if fact.type.is_correction:
             self.check_correction(fact)
-        timeline = self.check_timeline(fact)
+        self._checked = self.check_timeline(fact)
         self._fact_recorded(fact)
-        return timeline
+        return list(self.fold.timeline)
+
+    @property
+    def timeline(self) -> list[Interval]:
+        """The current timeline, kept up to date as facts are recorded."""
+        return list(self.fold.timeline)
 
     def find(self, fact_id: UUID) -> Fact:
         """The fact with this id, or UnknownFact."""
@@ -79,9 +85,9 @@ class Relation(Aggregate):
                 target.fact_id,
             )
 
-    def check_timeline(self, fact: Fact) -> list[Interval]:
+    def check_timeline(self, fact: Fact) -> Fold:
         try:
-            return build_timeline([*self.facts, fact], new_fact=fact.fact_id)
+            return self.fold.plus(fact)
         except RuleViolation as broken:
             if fact.type is not FactType.FACT_RETRACTED:
                 raise
@@ -94,3 +100,6 @@ class Relation(Aggregate):
     @event("FactRecorded")
     def _fact_recorded(self, fact: Fact) -> None:
         self.facts.append(fact)
+        checked: Fold | None = self.__dict__.pop("_checked", None)
+        # A new fact was folded while checking it; a stored one is folded on replay.
+        self.fold = checked if checked is not None and checked.facts[-1] is fact else self.fold.plus(fact)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -80,7 +81,7 @@ class Status:
     approximate: bool = False
     disputed: bool = False
 
-    @property
+    @cached_property
     def basis(self) -> tuple[UUID, ...]:
         """The facts that decide this status: the "why"."""
         ids = [

@@ -6,13 +6,14 @@ and replay to answer audits. Facts are given in the order they were recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import groupby, pairwise
+from itertools import pairwise
 from uuid import UUID
 
-from domain.dates import EARLIEST, END_OF_TIME
+from domain.dates import EARLIEST, END_OF_TIME, EffectiveDate
 from domain.errors import RuleViolation
 from domain.facts import Fact, FactType
 from domain.status import Envoy, Listing, Mission, Recognition, Relations, Sanction, Status
@@ -45,18 +46,7 @@ def build_timeline(facts: Sequence[Fact], new_fact: UUID | None = None) -> list[
     Raises RuleViolation if any fact breaks a rule in the order of the timeline;
     `new_fact` tells which one is being added, so the error can name the other.
     """
-    retracted, disputed = corrections(facts)
-    standing = [f for f in facts if f.fact_id not in retracted]
-    _check_duplicates(standing, new_fact)
-    dated = sorted((f for f in standing if not f.type.is_correction), key=lambda f: f.effective_on.start)
-    walk = _Walk(new_fact)
-    changes: list[tuple[date, Status]] = []
-    for day, same_day in groupby(dated, key=lambda f: f.effective_on.start):
-        for fact in same_day:
-            walk.apply(fact)
-        changes.append((day, walk.status))
-    intervals = _intervals(changes)
-    return _merge(_mark(intervals, {f.fact_id: f for f in dated}, disputed))
+    return list(Fold.of(facts, new_fact).timeline)
 
 
 def status_on(timeline: Sequence[Interval], day: date) -> Status:
@@ -67,19 +57,98 @@ def status_on(timeline: Sequence[Interval], day: date) -> Status:
     return Status()
 
 
-def _check_duplicates(standing: Sequence[Fact], new_fact: UUID | None) -> None:
-    seen: list[Fact] = []
-    for fact in standing:
-        twin = next((s for s in seen if s.same_claim(fact)), None)
+Claim = tuple[FactType, EffectiveDate, tuple[tuple[str, str], ...]]
+
+
+def claim(fact: Fact) -> Claim:
+    """What the duplicate rule compares: type, date and details."""
+    return (fact.type, fact.effective_on, tuple(sorted((k, str(v)) for k, v in fact.details.items())))
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A relation's timeline with the walk behind it, so it can be extended fact by fact.
+
+    `Fold.of(facts)` folds everything; `fold.plus(fact)` gives the same result as
+    `Fold.of([*fold.facts, fact])` but walks again only from where the new fact falls.
+    """
+
+    facts: tuple[Fact, ...] = ()
+    dated: tuple[Fact, ...] = ()  # standing facts that act in valid time, in walk order
+    starts: tuple[date, ...] = ()  # their effective starts, for bisecting
+    after: tuple[Status, ...] = ()  # the running status after each of them
+    claims: Mapping[Claim, Fact] = field(default_factory=dict)
+    disputed: frozenset[UUID] = frozenset()
+    timeline: tuple[Interval, ...] = ()
+
+    @classmethod
+    def of(cls, facts: Sequence[Fact], new_fact: UUID | None = None) -> Fold:
+        retracted, disputed = corrections(facts)
+        standing = [f for f in facts if f.fact_id not in retracted]
+        claims = _check_duplicates(standing, new_fact)
+        dated = tuple(sorted((f for f in standing if not f.type.is_correction), key=lambda f: f.effective_on.start))
+        walk, after = _Walk(new_fact), []
+        for fact in dated:
+            walk.apply(fact)
+            after.append(walk.status)
+        timeline = _finish(dated, after, disputed)
+        starts = tuple(f.effective_on.start for f in dated)
+        return cls(tuple(facts), dated, starts, tuple(after), claims, frozenset(disputed), tuple(timeline))
+
+    def plus(self, fact: Fact) -> Fold:
+        """The fold with one more fact; raises RuleViolation as `Fold.of` would."""
+        if fact.type.is_correction:
+            return Fold.of([*self.facts, fact], fact.fact_id)
+        key = claim(fact)
+        twin = self.claims.get(key)
         if twin is not None:
-            other = twin.fact_id if fact.fact_id == new_fact else fact.fact_id
-            raise RuleViolation(
-                "duplicate",
-                f"{fact.type.value} on {fact.effective_on} with the same details "
-                f"is already recorded (fact {twin.fact_id})",
-                other,
-            )
-        seen.append(fact)
+            raise _duplicate(fact, twin, twin.fact_id)
+        start = fact.effective_on.start
+        k = bisect_right(self.starts, start)
+        walk = _Walk(fact.fact_id)
+        if k:
+            walk.status = self.after[k - 1]
+        dated = (*self.dated[:k], fact, *self.dated[k:])
+        after = list(self.after[:k])
+        for later in dated[k:]:
+            walk.apply(later)
+            after.append(walk.status)
+        timeline = _finish(dated, after, self.disputed)
+        starts = (*self.starts[:k], start, *self.starts[k:])
+        return Fold(
+            (*self.facts, fact), dated, starts, tuple(after), {**self.claims, key: fact}, self.disputed, tuple(timeline)
+        )
+
+
+def _finish(dated: Sequence[Fact], after: Sequence[Status], disputed: set[UUID] | frozenset[UUID]) -> list[Interval]:
+    """From the status after each fact to intervals: one per day that changes, flagged and merged."""
+    changes: list[tuple[date, Status]] = []
+    for fact, status in zip(dated, after, strict=True):
+        day = fact.effective_on.start
+        if changes and changes[-1][0] == day:
+            changes[-1] = (day, status)
+        else:
+            changes.append((day, status))
+    return _merge(_mark(_intervals(changes), {f.fact_id: f for f in dated}, disputed))
+
+
+def _check_duplicates(standing: Sequence[Fact], new_fact: UUID | None) -> dict[Claim, Fact]:
+    seen: dict[Claim, Fact] = {}
+    for fact in standing:
+        key = claim(fact)
+        twin = seen.get(key)
+        if twin is not None:
+            raise _duplicate(fact, twin, twin.fact_id if fact.fact_id == new_fact else fact.fact_id)
+        seen[key] = fact
+    return seen
+
+
+def _duplicate(fact: Fact, twin: Fact, other: UUID) -> RuleViolation:
+    return RuleViolation(
+        "duplicate",
+        f"{fact.type.value} on {fact.effective_on} with the same details is already recorded (fact {twin.fact_id})",
+        other,
+    )
 
 
 def _intervals(changes: list[tuple[date, Status]]) -> list[Interval]:
@@ -89,11 +158,16 @@ def _intervals(changes: list[tuple[date, Status]]) -> list[Interval]:
     return out
 
 
-def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID]) -> list[Interval]:
+def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID] | frozenset[UUID]) -> list[Interval]:
     """Split intervals where an imprecise basis date's period ends; set the flags."""
     out: list[Interval] = []
     for iv in intervals:
         basis = [by_id[i] for i in iv.status.basis]
+        if all(f.effective_on.is_exact for f in basis):  # the common case: nothing to split
+            if any(f.fact_id in disputed for f in basis):
+                iv = Interval(iv.valid_from, iv.valid_to, replace(iv.status, disputed=True))
+            out.append(iv)
+            continue
         ends = sorted({f.effective_on.end for f in basis if not f.effective_on.is_exact} | {iv.valid_from, iv.valid_to})
         for start, end in pairwise(ends):
             if not iv.valid_from <= start < end <= iv.valid_to:

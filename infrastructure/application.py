@@ -15,13 +15,12 @@ from domain.dates import EffectiveDate, Precision
 from domain.details import clean_sources, clean_text
 from domain.facts import Fact, FactType
 from domain.relation import Relation
-from domain.timeline import build_timeline
 from infrastructure import transcodings
 from infrastructure.actors import ActorCatalogue
 from infrastructure.catalogue import CatalogueCommands
 from infrastructure.errors import IdempotencyMismatch, NotFound, PreconditionFailed, TooMuchContention
 from infrastructure.inputs import Problems, fact_fields, unknown_fields
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
 from infrastructure.requests import WriteRequest
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
@@ -182,12 +181,12 @@ class Ledger(CatalogueCommands, Application[UUID]):
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:
         """Record facts in the relation and compute the view rows they change."""
-        before = relation.facts
-        diff = RelationDiff(relation.id, relation.actor, relation.subject, build_timeline(before) if before else [])
+        before = relation.timeline if relation.facts else []
+        diff = RelationDiff(relation.id, relation.actor, relation.subject, before)
         rows = []
         for fact in facts:
             timeline = relation.record(fact)
-            diff.advance(timeline, fact.recorded_at)
+            diff.advance(timeline, fact.recorded_at, since_of(fact))
             rows.append(FactRow(fact, relation.id, len(relation.facts)))
         changes = diff.finish()
         changes.facts = rows

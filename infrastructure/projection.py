@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from domain.dates import EARLIEST
 from domain.facts import Fact
+from domain.status import Status
 from domain.timeline import Interval
 
 END_OF_SYSTEM_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
@@ -71,65 +74,73 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def rows_of(
-    relation_id: UUID, actor: str, subject: str, timeline: Sequence[Interval], sys_from: datetime
-) -> list[StatusRow]:
-    """The open rows that stand for a timeline, from system time `sys_from` on."""
-    rows = []
-    for iv in timeline:
-        rec = iv.status.recognition
-        rows.append(
-            StatusRow(
-                relation_id,
-                actor,
-                subject,
-                iv.valid_from,
-                iv.valid_to,
-                sys_from,
-                END_OF_SYSTEM_TIME,
-                rec.state == "recognised",
-                rec.form,
-                rec.since,
-                iv.status.level,
-                canonical(iv.status.to_dict()),
-            )
-        )
-    return rows
-
-
 class RelationDiff:
-    """Follows one relation through new facts, yielding rows to close and to insert.
+    """Follows one relation through new timelines, yielding rows to close and to insert.
 
-    Rows that did not change stay open: their system-time interval goes on.
+    Rows that did not change stay open: their system-time interval goes on. Intervals
+    ending before `since` (the earliest date a new fact can touch) are not compared.
     """
 
     def __init__(self, relation_id: UUID, actor: str, subject: str, current: Sequence[Interval]) -> None:
         self.ids = (relation_id, actor, subject)
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        self.current = {r.key: r for r in rows_of(relation_id, actor, subject, current, epoch)}
-        self.pending: dict[tuple[date, date, str], StatusRow] = {}
+        self.current: dict[Key, None] = {_key(iv): None for iv in current}
+        self.pending: dict[Key, datetime] = {}  # opened here, not yet written: key -> sys_from
         self.closed_pending: list[StatusRow] = []
         self.changes = ViewChanges()
 
-    def advance(self, timeline: Sequence[Interval], at: datetime) -> None:
+    def advance(self, timeline: Sequence[Interval], at: datetime, since: date = EARLIEST) -> None:
         """The relation's timeline became `timeline` at system time `at`."""
-        new = {r.key: r for r in rows_of(*self.ids, timeline, at)}
-        for key, row in list(self.current.items()):
-            if key in new:
-                continue
+        new = {_key(iv): None for iv in timeline if iv.valid_to >= since}
+        for key in [k for k in self.current if k[1] >= since and k not in new]:
             del self.current[key]
             if key in self.pending:
-                self.closed_pending.append(replace(self.pending.pop(key), sys_to=at))
+                self.closed_pending.append(self._row(key, self.pending.pop(key), at))
             else:
-                self.changes.closes.append((self.ids[0], row.valid_from, at))
-        for key, row in new.items():
+                self.changes.closes.append((self.ids[0], key[0], at))
+        for key in new:
             if key not in self.current:
-                self.current[key] = row
-                self.pending[key] = row
+                self.current[key] = None
+                self.pending[key] = at
 
     def finish(self) -> ViewChanges:
         """The rows to write; rows still open stay known for later closes."""
         changes, self.changes = self.changes, ViewChanges()
-        changes.inserts = self.closed_pending + list(self.pending.values())
+        opened = [self._row(key, sys_from, END_OF_SYSTEM_TIME) for key, sys_from in self.pending.items()]
+        changes.inserts = self.closed_pending + opened
         self.closed_pending, self.pending = [], {}
         return changes
+
+    def _row(self, key: Key, sys_from: datetime, sys_to: datetime) -> StatusRow:
+        valid_from, valid_to, status = key
+        rec = status.recognition
+        return StatusRow(
+            self.ids[0],
+            self.ids[1],
+            self.ids[2],
+            valid_from,
+            valid_to,
+            sys_from,
+            sys_to,
+            rec.state == "recognised",
+            rec.form,
+            rec.since,
+            status.level,
+            status_json(status),
+        )
+
+
+Key = tuple[date, date, Status]
+
+
+def _key(iv: Interval) -> Key:
+    return (iv.valid_from, iv.valid_to, iv.status)
+
+
+@lru_cache(maxsize=65536)
+def status_json(status: Status) -> str:
+    return canonical(status.to_dict())
+
+
+def since_of(fact: Fact) -> date:
+    """The earliest valid date a new fact can change: any date for a correction."""
+    return EARLIEST if fact.type.is_correction else fact.effective_on.start

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.facts import Fact
 from domain.subject import Subject
-from domain.timeline import build_timeline
+from domain.timeline import Fold
 from infrastructure.application import Ledger
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import SHADOW
@@ -22,7 +21,7 @@ Progress = Callable[[int, int], None]  # (events done, events in all)
 
 @dataclass
 class _Relation:
-    facts: list[Fact]
+    fold: Fold
     diff: RelationDiff
 
 
@@ -64,12 +63,12 @@ class Rebuild:
             event: Any = self.ledger.mapper.to_domain_event(n)
             kind, rid = type(event).__qualname__, UUID(str(n.originator_id))
             if kind == "Relation.Opened":
-                self.relations[rid] = _Relation([], RelationDiff(rid, event.actor, event.subject, []))
+                self.relations[rid] = _Relation(Fold(), RelationDiff(rid, event.actor, event.subject, []))
             elif kind == "Relation.FactRecorded":
                 rel = self.relations[rid]
-                rel.facts.append(event.fact)
-                rel.diff.advance(build_timeline(rel.facts), event.fact.recorded_at)
-                changes.facts.append(FactRow(event.fact, rid, len(rel.facts)))
+                rel.fold = rel.fold.plus(event.fact)
+                rel.diff.advance(rel.fold.timeline, event.fact.recorded_at, since_of(event.fact))
+                changes.facts.append(FactRow(event.fact, rid, len(rel.fold.facts)))
                 touched.add(rid)
             elif kind.startswith("Subject."):
                 self.subjects.add(rid)

@@ -17,10 +17,9 @@ from domain.actor import ActorKind, RegisteredActor
 from domain.facts import Fact
 from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
-from domain.timeline import build_timeline
 from infrastructure.application import Ledger
 from infrastructure.errors import ImportMismatch, NotFound
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
@@ -97,6 +96,11 @@ class Importer:
         self.ledger = ledger
         self.batch_size = batch_size
         self.report = ImportReport()
+        # Kept across batches: relations with their folds and open rows, names known to exist.
+        self.relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
+        self.known_subjects: set[str] = set()
+        self.known_actors: set[str] = set()
+        self.resuming = True  # lines are checked for presence until the first absent one
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         batch: list[dict[str, Any]] = []
@@ -123,13 +127,24 @@ class Importer:
         return self.report
 
     def _write(self, records: list[dict[str, Any]]) -> None:
+        try:
+            self._write_batch(records)
+        except Exception:
+            self.relations.clear()  # aggregates may hold unsaved facts now
+            raise
+
+    def _write_batch(self, records: list[dict[str, Any]]) -> None:
         view = self.ledger.view
-        todo = [r for r in records if not self._present(r)]
+        todo = records
+        if self.resuming:
+            todo = [r for r in records if not self._present(r)]
+            self.resuming = not todo
         self.report.skipped += len(records) - len(todo)
         if not todo:
             return
         position = view.max_position() + 1
-        relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
+        relations = self.relations
+        touched: set[UUID] = set()
         subjects: dict[str, Subject] = {}
         events: list[Any] = []  # in line order, so ledger order survives the round trip
         changes = ViewChanges()
@@ -166,10 +181,11 @@ class Importer:
                 rid = Relation.create_id(fact.actor, fact.subject)
                 if rid not in relations:
                     relation = self.ledger.load_relation(fact.actor, fact.subject)
-                    before = build_timeline(relation.facts) if relation.facts else []
+                    before = relation.timeline if relation.facts else []
                     relations[rid] = (relation, RelationDiff(rid, fact.actor, fact.subject, before))
                 relation, diff = relations[rid]
-                diff.advance(relation.record(fact), fact.recorded_at)
+                touched.add(rid)
+                diff.advance(relation.record(fact), fact.recorded_at, since_of(fact))
                 events += relation.collect_events()
                 self._expect(r, "position", position)
                 self._expect(r, "relation_version", len(relation.facts))
@@ -177,12 +193,15 @@ class Importer:
                 position += 1
             else:
                 raise ImportMismatch(f"line {r['_line']}: unknown record {kind!r}")
-        for _, diff in relations.values():
-            rows = diff.finish()
+        for rid in touched:
+            rows = relations[rid][1].finish()
             changes.closes += rows.closes
             changes.inserts += rows.inserts
         changes.subjects = [subject_body(subject) for subject in subjects.values()]
-        self.ledger.save(*events, view_changes=changes)
+        # Straight to the event store: events already in line order, no per-object type checks.
+        self.ledger.events.put(events, view_changes=changes)
+        self.known_subjects.update(subjects)
+        self.known_actors.update(a["code"] for a in changes.actors)
         self.report.written += len(todo)
 
     def _fact(self, r: dict[str, Any], subjects: dict[str, Subject], new_actors: set[str]) -> Fact:
@@ -191,10 +210,12 @@ class Importer:
             fact = fact_from_dict(body)
         except (KeyError, ValueError, TypeError) as e:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
-        if fact.actor not in new_actors:
-            self.ledger.actors.get(fact.actor)
-        if fact.subject not in subjects and self.ledger.view.subject(fact.subject) is None:
-            raise NotFound("subject", fact.subject)
+        if fact.actor not in new_actors and fact.actor not in self.known_actors:
+            self.known_actors.add(self.ledger.actors.get(fact.actor).code)
+        if fact.subject not in subjects and fact.subject not in self.known_subjects:
+            if self.ledger.view.subject(fact.subject) is None:
+                raise NotFound("subject", fact.subject)
+            self.known_subjects.add(fact.subject)
         return fact
 
     def _present(self, r: dict[str, Any]) -> bool:

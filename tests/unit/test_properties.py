@@ -67,6 +67,8 @@ def play(ops: list) -> Relation:  # type: ignore[type-arg]
             accepted = True
         except RuleViolation:
             accepted = False
+        # The incremental fold the aggregate keeps equals a full fold of its facts.
+        assert relation.timeline == (build_timeline(relation.facts) if relation.facts else [])
         assert accepted == expected_ok, (op, [(f.type.value, str(f.effective_on), f.details) for f in relation.facts])
     return relation
 

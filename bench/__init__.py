@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic ledger and one command that measures it against baselines."""
