@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,6 +76,7 @@ def _time(text: str | None) -> datetime | None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes")] = 1,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
     import logging
@@ -89,7 +91,28 @@ def serve(
     say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     # Our own access log (api/middleware.py) has request ids and never the Authorization header.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
+    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                            log_level="info", access_log=False)
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket made with IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections.
+
+    uvicorn's own shared socket has proto 0; its workers then answer keep-alive
+    requests with Nagle on, and every request waits for a delayed ACK (about 40 ms).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -80,6 +80,14 @@ class Status:
     sanctions: tuple[Sanction, ...] = ()
     approximate: bool = False
     disputed: bool = False
+
+    def __hash__(self) -> int:
+        # Statuses are compared and hashed often (view diffs, caches); compute it once.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @cached_property
     def basis(self) -> tuple[UUID, ...]:

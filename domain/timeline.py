@@ -6,7 +6,7 @@ and replay to answer audits. Facts are given in the order they were recorded.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -70,7 +70,8 @@ class Fold:
     """A relation's timeline with the walk behind it, so it can be extended fact by fact.
 
     `Fold.of(facts)` folds everything; `fold.plus(fact)` gives the same result as
-    `Fold.of([*fold.facts, fact])` but walks again only from where the new fact falls.
+    `Fold.of([*fold.facts, fact])` but walks again, and rebuilds intervals, only from
+    where the new fact falls in valid time.
     """
 
     facts: tuple[Fact, ...] = ()
@@ -79,7 +80,12 @@ class Fold:
     after: tuple[Status, ...] = ()  # the running status after each of them
     claims: Mapping[Claim, Fact] = field(default_factory=dict)
     disputed: frozenset[UUID] = frozenset()
-    timeline: tuple[Interval, ...] = ()
+    by_id: dict[UUID, Fact] = field(default_factory=dict)  # grows only; shared by successive folds
+    shape: _Shape | None = None
+
+    @property
+    def timeline(self) -> tuple[Interval, ...]:
+        return self.shape.timeline if self.shape else ()
 
     @classmethod
     def of(cls, facts: Sequence[Fact], new_fact: UUID | None = None) -> Fold:
@@ -91,13 +97,15 @@ class Fold:
         for fact in dated:
             walk.apply(fact)
             after.append(walk.status)
-        timeline = _finish(dated, after, disputed)
         starts = tuple(f.effective_on.start for f in dated)
-        return cls(tuple(facts), dated, starts, tuple(after), claims, frozenset(disputed), tuple(timeline))
+        by_id = {f.fact_id: f for f in dated}
+        frozen = frozenset(disputed)
+        shape = _Shape.build(None, 0, tuple(dict.fromkeys(starts)), starts, after, by_id, frozen)
+        return cls(tuple(facts), dated, starts, tuple(after), claims, frozen, by_id, shape)
 
     def plus(self, fact: Fact) -> Fold:
         """The fold with one more fact; raises RuleViolation as `Fold.of` would."""
-        if fact.type.is_correction:
+        if fact.type.is_correction or self.shape is None:
             return Fold.of([*self.facts, fact], fact.fact_id)
         key = claim(fact)
         twin = self.claims.get(key)
@@ -113,23 +121,73 @@ class Fold:
         for later in dated[k:]:
             walk.apply(later)
             after.append(walk.status)
-        timeline = _finish(dated, after, self.disputed)
         starts = (*self.starts[:k], start, *self.starts[k:])
-        return Fold(
-            (*self.facts, fact), dated, starts, tuple(after), {**self.claims, key: fact}, self.disputed, tuple(timeline)
-        )
-
-
-def _finish(dated: Sequence[Fact], after: Sequence[Status], disputed: set[UUID] | frozenset[UUID]) -> list[Interval]:
-    """From the status after each fact to intervals: one per day that changes, flagged and merged."""
-    changes: list[tuple[date, Status]] = []
-    for fact, status in zip(dated, after, strict=True):
-        day = fact.effective_on.start
-        if changes and changes[-1][0] == day:
-            changes[-1] = (day, status)
+        self.by_id[fact.fact_id] = fact
+        days = self.shape.days
+        i = bisect_left(days, start)
+        if i == len(days) or days[i] != start:
+            days, first_slot = (*days[:i], start, *days[i:]), i
         else:
-            changes.append((day, status))
-    return _merge(_mark(_intervals(changes), {f.fact_id: f for f in dated}, disputed))
+            first_slot = i + 1
+        shape = _Shape.build(self.shape, first_slot, days, starts, after, self.by_id, self.disputed)
+        claims = {**self.claims, key: fact}
+        return Fold((*self.facts, fact), dated, starts, tuple(after), claims, self.disputed, self.by_id, shape)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Intervals by slot (slot 0 before the first day, slot i+1 from day i), flagged and merged.
+
+    The merge state before each slot is kept, so later slots can be rebuilt alone.
+    """
+
+    days: tuple[date, ...]
+    pieces: tuple[tuple[Interval, ...], ...]
+    merged_len: tuple[int, ...]
+    merged_last: tuple[Interval | None, ...]
+    timeline: tuple[Interval, ...]
+
+    @classmethod
+    def build(
+        cls,
+        old: _Shape | None,
+        first: int,
+        days: tuple[date, ...],
+        starts: Sequence[date],
+        after: Sequence[Status],
+        by_id: dict[UUID, Fact],
+        disputed: frozenset[UUID],
+    ) -> _Shape:
+        """Keep `old`'s slots before `first`; rebuild the rest from the walk."""
+        count = len(days)
+        if old is None:
+            first = 0
+        pieces = list(old.pieces[:first]) if old else []
+        merged_len = list(old.merged_len[:first]) if old else []
+        merged_last = list(old.merged_last[:first]) if old else []
+        out: list[Interval] = []
+        if old is not None:
+            out = list(old.timeline[: old.merged_len[first]])
+            last = old.merged_last[first]
+            if out and last is not None:
+                out[-1] = last
+        for slot in range(first, count + 1):
+            end = days[slot] if slot < count else END_OF_TIME
+            if slot == 0:
+                raw = Interval(EARLIEST, end, Status()) if end > EARLIEST else None
+            else:
+                status = after[bisect_right(starts, days[slot - 1]) - 1]
+                raw = Interval(days[slot - 1], end, status)
+            marked = tuple(_mark([raw], by_id, disputed)) if raw is not None else ()
+            merged_len.append(len(out))
+            merged_last.append(out[-1] if out else None)
+            pieces.append(marked)
+            for piece in marked:
+                if out and out[-1].valid_to == piece.valid_from and out[-1].status == piece.status:
+                    out[-1] = Interval(out[-1].valid_from, piece.valid_to, piece.status)
+                else:
+                    out.append(piece)
+        return cls(days, tuple(pieces), tuple(merged_len), tuple(merged_last), tuple(out))
 
 
 def _check_duplicates(standing: Sequence[Fact], new_fact: UUID | None) -> dict[Claim, Fact]:
@@ -149,13 +207,6 @@ def _duplicate(fact: Fact, twin: Fact, other: UUID) -> RuleViolation:
         f"{fact.type.value} on {fact.effective_on} with the same details is already recorded (fact {twin.fact_id})",
         other,
     )
-
-
-def _intervals(changes: list[tuple[date, Status]]) -> list[Interval]:
-    bounds = [day for day, _ in changes] + [END_OF_TIME]
-    out = [Interval(EARLIEST, bounds[0], Status())] if bounds[0] > EARLIEST else []
-    out += [Interval(day, bounds[i + 1], status) for i, (day, status) in enumerate(changes)]
-    return out
 
 
 def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID] | frozenset[UUID]) -> list[Interval]:
@@ -179,16 +230,6 @@ def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID
                 disputed=any(f.fact_id in disputed for f in basis),
             )
             out.append(Interval(start, end, flagged))
-    return out
-
-
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    for iv in intervals:
-        if out and out[-1].status == iv.status and out[-1].valid_to == iv.valid_from:
-            out[-1] = Interval(out[-1].valid_from, iv.valid_to, iv.status)
-        else:
-            out.append(iv)
     return out
 
 
