@@ -91,8 +91,9 @@ def serve(
     say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     # Our own access log (api/middleware.py) has request ids and never the Authorization header.
-    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            log_level="info", access_log=False)
+    config = uvicorn.Config(
+        "api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+    )
     if workers == 1:
         uvicorn.Server(config).run()
         return

@@ -171,9 +171,9 @@ class Generator:
         day = last - timedelta(days=rng.randrange(1, 20000))
         day = max(day, date(1900, 1, 1))
         choice = rng.random()
-        if choice < 0.5:
+        if choice < 0.8:
             t, d = "statement_made", {"stance": "neutral", "quote": f"late {self.counter}"}
-        elif choice < 0.8:
+        elif choice < 0.9:
             t, d = "sanctions_imposed", {"regime": f"late-{self.counter}"}
         else:
             t, d = "mission_opened", {"kind": "other", "city": f"Late {self.counter}"}

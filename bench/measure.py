@@ -40,8 +40,12 @@ def rate(count: int, call: Callable[[], Any]) -> float:
 def load(url: str, seconds: float, connections: int = 16) -> float:
     """Requests per second against one URL: wrk if installed, else a bounded thread pool."""
     if shutil.which("wrk"):
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", url],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         match = re.search(r"Requests/sec:\s+([\d.]+)", out)
         non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         if non_2xx:

@@ -1,7 +1,7 @@
 """`make bench`: the ledger at scale, each figure beside a baseline measured in the same run.
 
-    python -m bench.run --facts 100000            # the default scale
-    python -m bench.run --facts 1000000           # the full run
+python -m bench.run --facts 100000            # the default scale
+python -m bench.run --facts 1000000           # the full run
 """
 
 from __future__ import annotations
@@ -89,8 +89,17 @@ def import_rate(services: Services, path: Path, label: str) -> tuple[float, int]
     return facts / elapsed, facts
 
 
-def ratio_row(figure: str, value: float, unit: str, target: str, baseline: float | None, name: str,
-              met: bool | None, *, inverse: bool = False) -> Row:
+def ratio_row(
+    figure: str,
+    value: float,
+    unit: str,
+    target: str,
+    baseline: float | None,
+    name: str,
+    met: bool | None,
+    *,
+    inverse: bool = False,
+) -> Row:
     ratio = None if not baseline else (baseline / value if inverse else value / baseline)
     return Row(figure, value, unit, target, baseline, name, ratio, met)
 
@@ -119,15 +128,38 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
     recognitions = lambda mode, d, s: q.recognitions(largest, d, s, mode)  # noqa: E731
     view50, view99 = sample("view", recognitions, runs)
     replay50, _ = sample("replay", recognitions, 3)
-    rows.append(ratio_row(f"recognitions of the largest subject ({len(counts[largest])} actors), p50", view50, "ms",
-                          "<= 5", replay50, "replay p50", view50 <= 5, inverse=True))
-    rows.append(ratio_row("recognitions of the largest subject, p99", view99, "ms", "<= 20", replay50, "replay p50",
-                          view99 <= 20, inverse=True))
+    rows.append(
+        ratio_row(
+            f"recognitions of the largest subject ({len(counts[largest])} actors), p50",
+            view50,
+            "ms",
+            "<= 5",
+            replay50,
+            "replay p50",
+            view50 <= 5,
+            inverse=True,
+        )
+    )
+    rows.append(
+        ratio_row(
+            "recognitions of the largest subject, p99",
+            view99,
+            "ms",
+            "<= 20",
+            replay50,
+            "replay p50",
+            view99 <= 20,
+            inverse=True,
+        )
+    )
     status = lambda mode, d, s: q.subject_status(largest, d, s, mode)  # noqa: E731
     s50, _ = sample("view", status, max(10, runs // 3))
     r50, _ = sample("replay", status, 2)
-    rows.append(ratio_row("full status of the largest subject, p50", s50, "ms", "<= 20", r50, "replay p50",
-                          s50 <= 20, inverse=True))
+    rows.append(
+        ratio_row(
+            "full status of the largest subject, p50", s50, "ms", "<= 20", r50, "replay p50", s50 <= 20, inverse=True
+        )
+    )
 
     def relation(mode: str, d: date, s: datetime | None) -> Any:
         actor, subject = pairs[rng.randrange(len(pairs))]
@@ -135,8 +167,9 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
 
     t50, _ = sample("view", relation, runs)
     tr50, _ = sample("replay", relation, 20)
-    rows.append(ratio_row("one relation's timeline, p50", t50, "ms", "<= 3", tr50, "replay p50", t50 <= 3,
-                          inverse=True))
+    rows.append(
+        ratio_row("one relation's timeline, p50", t50, "ms", "<= 3", tr50, "replay p50", t50 <= 3, inverse=True)
+    )
     top = services.ledger.view.max_position()
     page50, _ = percentiles(timed(lambda: q.audit({}, rng.randrange(max(1, top - 100)), 100), runs))
     rows.append(ratio_row("audit-log page of 100, p50", page50, "ms", "<= 10", None, "(no replay)", page50 <= 10))
@@ -146,10 +179,19 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
 def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
     """Two server workers on loopback: a status read against a trivial endpoint, and one writing client."""
     port = 8700 + random.randrange(200)
-    env = {**os.environ, "LEDGER_DATABASE_URL": settings.database_url, "LEDGER_ADMIN_TOKEN": "bench-admin",
-           "LEDGER_POOL_SIZE": "4", "LEDGER_POOL_MAX_OVERFLOW": "8"}
-    server = subprocess.Popen([sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_ADMIN_TOKEN": "bench-admin",
+        "LEDGER_POOL_SIZE": "4",
+        "LEDGER_POOL_MAX_OVERFLOW": "8",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -174,12 +216,25 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
         server.wait(20)
     saves = single_save_rate(settings, seconds)
     return [
-        ratio_row("HTTP GET recognitions (2 workers)", reads, "req/s", ">= 50% of trivial", trivial,
-                  "GET /healthz req/s", reads >= 0.5 * trivial),
-        ratio_row("HTTP POST /v1/facts, one client", writes, "facts/s", ">= 40% of save()", saves,
-                  "library save()/s", writes >= 0.4 * saves),
-        ratio_row("server RSS under load (largest worker)", peak, "MB", "< 300", idle, "idle worker MB",
-                  peak < 300),
+        ratio_row(
+            "HTTP GET recognitions (2 workers)",
+            reads,
+            "req/s",
+            ">= 50% of trivial",
+            trivial,
+            "GET /healthz req/s",
+            reads >= 0.5 * trivial,
+        ),
+        ratio_row(
+            "HTTP POST /v1/facts, one client",
+            writes,
+            "facts/s",
+            ">= 40% of save()",
+            saves,
+            "library save()/s",
+            writes >= 0.4 * saves,
+        ),
+        ratio_row("server RSS under load (largest worker)", peak, "MB", "< 300", idle, "idle worker MB", peak < 300),
     ]
 
 
@@ -188,9 +243,14 @@ def post_rate(base: str, seconds: float) -> float:
     count, started = 0, time.perf_counter()
     with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
         while time.perf_counter() - started < seconds:
-            body = {"type": "statement_made", "actor": "FRA", "subject": f"subject-{1000 + count % 900:04d}",
-                    "effective_on": "2020-01-01", "details": {"stance": "neutral", "quote": f"bench {count}"},
-                    "sources": [{"url": "https://example.org/bench"}]}
+            body = {
+                "type": "statement_made",
+                "actor": "FRA",
+                "subject": f"subject-{1000 + count % 900:04d}",
+                "effective_on": "2020-01-01",
+                "details": {"stance": "neutral", "quote": f"bench {count}"},
+                "sources": [{"url": "https://example.org/bench"}],
+            }
             client.post("/v1/facts", json=body).raise_for_status()
             count += 1
     return count / (time.perf_counter() - started)
@@ -202,10 +262,14 @@ def show(rows: list[Row], facts: int, markdown: Path | None) -> None:
         table.add_column(column)
     lines = ["| figure | value | target | baseline | ratio | met |", "|---|---|---|---|---|---|"]
     for r in rows:
-        cells = [r.figure, f"{r.value:,.1f} {r.unit}", r.target,
-                 f"{r.baseline:,.1f} ({r.baseline_name})" if r.baseline else r.baseline_name,
-                 f"{r.ratio:.2f}" if r.ratio is not None else "—",
-                 {True: "yes", False: "no", None: "—"}[r.met]]
+        cells = [
+            r.figure,
+            f"{r.value:,.1f} {r.unit}",
+            r.target,
+            f"{r.baseline:,.1f} ({r.baseline_name})" if r.baseline else r.baseline_name,
+            f"{r.ratio:.2f}" if r.ratio is not None else "—",
+            {True: "yes", False: "no", None: "—"}[r.met],
+        ]
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
     Console(width=200).print(table)
@@ -218,7 +282,8 @@ def main(
     facts: Annotated[int, typer.Option(min=500, help="How many synthetic facts")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the generator")] = 1,
     postgres: Annotated[str, typer.Option(help="A PostgreSQL URL that may create databases")] = os.environ.get(
-        "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    ),
     http_seconds: Annotated[float, typer.Option(help="Seconds per HTTP load")] = 10.0,
     query_runs: Annotated[int, typer.Option(help="Samples per query figure")] = 300,
     markdown: Annotated[Path | None, typer.Option(help="Also write the table as Markdown here")] = None,
@@ -232,15 +297,33 @@ def main(
         services = build(settings)
         try:
             rate, count = import_rate(services, path, "import PostgreSQL")
-            rows.append(ratio_row(f"import, PostgreSQL ({count:,} facts)", rate, "facts/s", ">= 10,000", baseline,
-                                  "library batched save, events/s", rate >= 10_000))
+            rows.append(
+                ratio_row(
+                    f"import, PostgreSQL ({count:,} facts)",
+                    rate,
+                    "facts/s",
+                    ">= 10,000",
+                    baseline,
+                    "library batched save, events/s",
+                    rate >= 10_000,
+                )
+            )
             rows += query_rows(services, path, query_runs)
             started = time.perf_counter()
             Rebuild(services.ledger).run()
             rebuilt = count / (time.perf_counter() - started)
             raw = read_rate(settings, services.ledger)
-            rows.append(ratio_row("rebuild of the status view", rebuilt, "facts/s", ">= 20,000", raw,
-                                  "library read+decode, events/s", rebuilt >= 20_000))
+            rows.append(
+                ratio_row(
+                    "rebuild of the status view",
+                    rebuilt,
+                    "facts/s",
+                    ">= 20,000",
+                    raw,
+                    "library read+decode, events/s",
+                    rebuilt >= 20_000,
+                )
+            )
         finally:
             services.close()
         rows += http_rows(settings, http_seconds, facts)
@@ -250,8 +333,17 @@ def main(
         services = build(settings)
         try:
             rate, count = import_rate(services, path, "import SQLite")
-            rows.append(ratio_row(f"import, SQLite ({count:,} facts)", rate, "facts/s", ">= 5,000", baseline,
-                                  "library batched save, events/s", rate >= 5_000))
+            rows.append(
+                ratio_row(
+                    f"import, SQLite ({count:,} facts)",
+                    rate,
+                    "facts/s",
+                    ">= 5,000",
+                    baseline,
+                    "library batched save, events/s",
+                    rate >= 5_000,
+                )
+            )
         finally:
             services.close()
     show(rows, facts, markdown)

@@ -101,7 +101,11 @@ class Status:
             self.terrorist_listed.fact_id,
             *(s.fact_id for s in self.sanctions),
         ]
-        return tuple(dict.fromkeys(i for i in ids if i is not None))
+        return tuple(i for i in ids if i is not None)  # each fact decides one part: no repeats
+
+    @cached_property
+    def basis_set(self) -> frozenset[UUID]:
+        return frozenset(self.basis)
 
     @property
     def level(self) -> str:

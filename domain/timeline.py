@@ -81,6 +81,7 @@ class Fold:
     claims: Mapping[Claim, Fact] = field(default_factory=dict)
     disputed: frozenset[UUID] = frozenset()
     by_id: dict[UUID, Fact] = field(default_factory=dict)  # grows only; shared by successive folds
+    imprecise: frozenset[UUID] = frozenset()  # dated facts known only to the month or year
     shape: _Shape | None = None
 
     @property
@@ -100,17 +101,20 @@ class Fold:
         starts = tuple(f.effective_on.start for f in dated)
         by_id = {f.fact_id: f for f in dated}
         frozen = frozenset(disputed)
-        shape = _Shape.build(None, 0, tuple(dict.fromkeys(starts)), starts, after, by_id, frozen)
-        return cls(tuple(facts), dated, starts, tuple(after), claims, frozen, by_id, shape)
+        imprecise = frozenset(f.fact_id for f in dated if not f.effective_on.is_exact)
+        shape = _Shape.build(None, 0, tuple(dict.fromkeys(starts)), starts, after, by_id, frozen, imprecise)
+        return cls(tuple(facts), dated, starts, tuple(after), claims, frozen, by_id, imprecise, shape)
 
     def plus(self, fact: Fact) -> Fold:
         """The fold with one more fact; raises RuleViolation as `Fold.of` would."""
-        if fact.type.is_correction or self.shape is None:
+        if self.shape is None:
             return Fold.of([*self.facts, fact], fact.fact_id)
         key = claim(fact)
         twin = self.claims.get(key)
         if twin is not None:
             raise _duplicate(fact, twin, twin.fact_id)
+        if fact.type.is_correction:
+            return self._corrected(fact, key)
         start = fact.effective_on.start
         k = bisect_right(self.starts, start)
         walk = _Walk(fact.fact_id)
@@ -129,9 +133,64 @@ class Fold:
             days, first_slot = (*days[:i], start, *days[i:]), i
         else:
             first_slot = i + 1
-        shape = _Shape.build(self.shape, first_slot, days, starts, after, self.by_id, self.disputed)
+        imprecise = self.imprecise if fact.effective_on.is_exact else self.imprecise | {fact.fact_id}
+        shape = _Shape.build(self.shape, first_slot, days, starts, after, self.by_id, self.disputed, imprecise)
         claims = {**self.claims, key: fact}
-        return Fold((*self.facts, fact), dated, starts, tuple(after), claims, self.disputed, self.by_id, shape)
+        facts = (*self.facts, fact)
+        return Fold(facts, dated, starts, tuple(after), claims, self.disputed, self.by_id, imprecise, shape)
+
+    def _corrected(self, fact: Fact, key: Claim) -> Fold:
+        """A retraction or dispute: re-walk and rebuild only from the day of the fact it touches."""
+        assert self.shape is not None
+        target = next((f for f in self.facts if f.fact_id == fact.target), None)
+        claims = {**self.claims, key: fact}
+        if target is not None and target.type is T.FACT_RETRACTED:
+            target = None  # not something the rules allow; let the full fold decide
+        if target is not None and target.type is T.FACT_DISPUTED:  # a retracted dispute
+            claims.pop(claim(target), None)
+            disputed_id = target.target
+            retracted = {f.target for f in self.facts if f.type is T.FACT_RETRACTED}
+            still = any(
+                f.type is T.FACT_DISPUTED and f.target == disputed_id and f is not target and f.fact_id not in retracted
+                for f in self.facts
+            )
+            disputed = self.disputed if still else self.disputed - {disputed_id}  # type: ignore[operator]
+            return self._reshaped(fact, claims, disputed, self.by_id.get(disputed_id))  # type: ignore[arg-type]
+        k = next((i for i, f in enumerate(self.dated) if f is target), None)
+        if target is None or k is None:
+            return Fold.of([*self.facts, fact], fact.fact_id)
+        if fact.type is T.FACT_DISPUTED:
+            return self._reshaped(fact, claims, self.disputed | {target.fact_id}, target)
+        # A retracted dated fact: walk again without it from where it stood.
+        claims.pop(claim(target), None)
+        walk = _Walk(fact.fact_id)
+        if k:
+            walk.status = self.after[k - 1]
+        dated = (*self.dated[:k], *self.dated[k + 1 :])
+        after = list(self.after[:k])
+        for later in dated[k:]:
+            walk.apply(later)
+            after.append(walk.status)
+        starts = (*self.starts[:k], *self.starts[k + 1 :])
+        days = tuple(dict.fromkeys(starts))
+        first_slot = bisect_left(self.shape.days, target.effective_on.start)
+        imprecise = self.imprecise - {target.fact_id}
+        shape = _Shape.build(self.shape, first_slot, days, starts, after, self.by_id, self.disputed, imprecise)
+        facts = (*self.facts, fact)
+        return Fold(facts, dated, starts, tuple(after), claims, self.disputed, self.by_id, imprecise, shape)
+
+    def _reshaped(self, fact: Fact, claims: dict[Claim, Fact], disputed: frozenset[UUID], target: Fact | None) -> Fold:
+        """Same walk, other dispute flags: rebuild intervals from the disputed fact's day on."""
+        assert self.shape is not None
+        first_slot = 0
+        if target is not None:
+            # A fact no longer standing has no slot; then only the last one is rebuilt.
+            first_slot = min(bisect_left(self.shape.days, target.effective_on.start) + 1, len(self.shape.days))
+        shape = _Shape.build(
+            self.shape, first_slot, self.shape.days, self.starts, self.after, self.by_id, disputed, self.imprecise
+        )
+        facts = (*self.facts, fact)
+        return Fold(facts, self.dated, self.starts, self.after, claims, disputed, self.by_id, self.imprecise, shape)
 
 
 @dataclass(frozen=True)
@@ -157,6 +216,7 @@ class _Shape:
         after: Sequence[Status],
         by_id: dict[UUID, Fact],
         disputed: frozenset[UUID],
+        imprecise: frozenset[UUID],
     ) -> _Shape:
         """Keep `old`'s slots before `first`; rebuild the rest from the walk."""
         count = len(days)
@@ -178,7 +238,7 @@ class _Shape:
             else:
                 status = after[bisect_right(starts, days[slot - 1]) - 1]
                 raw = Interval(days[slot - 1], end, status)
-            marked = tuple(_mark([raw], by_id, disputed)) if raw is not None else ()
+            marked = tuple(_mark([raw], by_id, disputed, imprecise)) if raw is not None else ()
             merged_len.append(len(out))
             merged_last.append(out[-1] if out else None)
             pieces.append(marked)
@@ -209,16 +269,19 @@ def _duplicate(fact: Fact, twin: Fact, other: UUID) -> RuleViolation:
     )
 
 
-def _mark(intervals: list[Interval], by_id: dict[UUID, Fact], disputed: set[UUID] | frozenset[UUID]) -> list[Interval]:
+def _mark(
+    intervals: list[Interval], by_id: dict[UUID, Fact], disputed: frozenset[UUID], imprecise: frozenset[UUID]
+) -> list[Interval]:
     """Split intervals where an imprecise basis date's period ends; set the flags."""
     out: list[Interval] = []
     for iv in intervals:
-        basis = [by_id[i] for i in iv.status.basis]
-        if all(f.effective_on.is_exact for f in basis):  # the common case: nothing to split
-            if any(f.fact_id in disputed for f in basis):
+        ids = iv.status.basis_set
+        if imprecise.isdisjoint(ids):  # the common case: nothing to split
+            if not disputed.isdisjoint(ids):
                 iv = Interval(iv.valid_from, iv.valid_to, replace(iv.status, disputed=True))
             out.append(iv)
             continue
+        basis = [by_id[i] for i in iv.status.basis]
         ends = sorted({f.effective_on.end for f in basis if not f.effective_on.is_exact} | {iv.valid_from, iv.valid_to})
         for start, end in pairwise(ends):
             if not iv.valid_from <= start < end <= iv.valid_to:

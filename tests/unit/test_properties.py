@@ -52,15 +52,18 @@ def summarise(status) -> dict:  # type: ignore[no-untyped-def, type-arg]
 def play(ops: list) -> Relation:  # type: ignore[type-arg]
     """Apply operations; each must be accepted exactly when the reference says it is valid."""
     relation = Relation(actor="RUS", subject="taliban-iea")
-    for op in ops:
+    for n, op in enumerate(ops):
         if op[0] == "record":
             candidate = fact(op[1], op[2], **op[3])
         else:
-            targets = [f for f in relation.facts if not f.type.is_correction]
+            # Retractions may hit disputes too; disputes only hit facts.
+            kinds = ("fact_retracted",) if op[0] == "retract" else ("fact_retracted", "fact_disputed")
+            targets = [f for f in relation.facts if f.type.value not in kinds]
             if not targets:
                 continue
             target = targets[op[1] % len(targets)]
-            candidate = retraction(target) if op[0] == "retract" else dispute(target)
+            # Two reasons only: repeated disputes of one fact are sometimes duplicates, sometimes not.
+            candidate = retraction(target) if op[0] == "retract" else dispute(target, f"reason {n % 2}")
         expected_ok = reference.valid([*relation.facts, candidate]) and not _correction_refused(relation, candidate)
         try:
             relation.record(candidate)
