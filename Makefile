@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test check install-check clean
+.PHONY: serve test check install-check bench clean
 
 SOURCES := $(shell find domain infrastructure api -name "*.py" -o -name "*.jsonl" -o -name "*.toml")
 
@@ -33,6 +33,11 @@ install-check: $(BIN)/ledger
 	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger demo && \
 	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger status taliban-iea --at 2025-07-03 \
 	    | grep -q 'recognised by 1: RUS' && echo "install-check: installed ledger works" && rm -rf $$tmp
+
+## The benchmark at a chosen scale: make bench FACTS=1000000 (default 100000).
+FACTS ?= 100000
+bench: $(BIN)/ledger
+	$(BIN)/python -m bench.run --facts $(FACTS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -79,6 +79,10 @@ class Generator:
             relation = Relation(actor, subject)
             self.walk(relation, size)
             out.append(relation)
+        total = sum(len(r.facts) for r in out)
+        while total < self.target:  # top up with backdated facts, always valid, to the exact count
+            self.late(out[rng.randrange(len(out))], date(2026, 1, 1))
+            total += 1
         return out
 
     def walk(self, r: Relation, size: int) -> None:
@@ -94,6 +98,7 @@ class Generator:
             "listed": False,
             "sanctions": set(),
         }
+        limit = size
         main = max(1, int(size * 0.85))
         size = max(main, size - max(0, round(size * 0.04)))  # room for corrections
         while len(r.facts) < main and day < date(2026, 1, 1):
@@ -107,7 +112,7 @@ class Generator:
             day = start
         while len(r.facts) < size:
             self.late(r, day)
-        self.corrections(r)
+        self.corrections(r, limit)
 
     def step(self, s: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rng = self.rng
@@ -179,10 +184,12 @@ class Generator:
             t, d = "mission_opened", {"kind": "other", "city": f"Late {self.counter}"}
         r.facts.append(self.fact(r, t, day.isoformat(), day, d))
 
-    def corrections(self, r: Relation) -> None:
-        """Retract some statements (always safe) and dispute some facts."""
+    def corrections(self, r: Relation, limit: int) -> None:
+        """Retract some statements (always safe) and dispute some facts, up to `limit` facts in all."""
         rng = self.rng
         for f in list(r.facts):
+            if len(r.facts) >= limit:
+                return
             roll = rng.random()
             if f["type"] == "statement_made" and roll < 0.08:
                 r.facts.append(self.correction(r, "fact_retracted", "retracts", f))

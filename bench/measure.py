@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -91,10 +92,8 @@ class RssWatch:
     def _run(self) -> None:
         while self.running:
             for pid in [self.pid, *children(self.pid)]:
-                try:
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                     self.peak = max(self.peak, rss_mb(pid))
-                except (FileNotFoundError, ProcessLookupError):
-                    pass
             time.sleep(0.2)
 
     def stop(self) -> float:

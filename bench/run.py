@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -186,11 +186,12 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
         "LEDGER_POOL_SIZE": "4",
         "LEDGER_POOL_MAX_OVERFLOW": "8",
     }
+    log = Path(tempfile.gettempdir()) / f"ledger-bench-server-{port}.log"
     server = subprocess.Popen(
         [sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -211,6 +212,9 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
         reads = load(f"{base}/v1/subjects/subject-0000/recognitions?at=2025-07-03", seconds)
         writes = post_rate(base, seconds)
         peak = watch.stop()
+    except Exception:
+        console.print(log.read_text()[-3000:])
+        raise
     finally:
         server.terminate()
         server.wait(20)
