@@ -32,6 +32,8 @@ class SQLiteStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_subject ON {status} (subject, valid_from, sys_to)",
         "CREATE INDEX IF NOT EXISTS {status}_actor ON {status} (actor, valid_from, sys_to)",
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
+        # Recognitions read only recognised rows; most questions are about the latest knowledge.
+        "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
         "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ledger_requests (principal TEXT NOT NULL, key TEXT NOT NULL, "
