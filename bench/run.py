@@ -89,6 +89,23 @@ def import_rate(services: Services, path: Path, label: str) -> tuple[float, int]
     return facts / elapsed, facts
 
 
+def imported(settings: Settings, path: Path, backend: str, target: int) -> tuple[Services, Row, int]:
+    """Import the dataset into a fresh database of the backend, beside the library's batched saves."""
+    baseline = batched_save_rate(settings, 50_000)
+    services = build(settings)
+    rate, count = import_rate(services, path, f"import {backend}")
+    row = ratio_row(
+        f"import, {backend} ({count:,} facts)",
+        rate,
+        "facts/s",
+        f">= {target:,}",
+        baseline,
+        "library batched save, events/s",
+        rate >= target,
+    )
+    return services, row, count
+
+
 def ratio_row(
     figure: str,
     value: float,
@@ -297,21 +314,9 @@ def main(
     rows: list[Row] = []
     with postgres_database(postgres) as url:
         settings = Settings(database_url=url, pool_size=4)
-        baseline = batched_save_rate(settings, min(facts, 50_000))
-        services = build(settings)
+        services, row, count = imported(settings, path, "PostgreSQL", 10_000)
+        rows.append(row)
         try:
-            rate, count = import_rate(services, path, "import PostgreSQL")
-            rows.append(
-                ratio_row(
-                    f"import, PostgreSQL ({count:,} facts)",
-                    rate,
-                    "facts/s",
-                    ">= 10,000",
-                    baseline,
-                    "library batched save, events/s",
-                    rate >= 10_000,
-                )
-            )
             rows += query_rows(services, path, query_runs)
             started = time.perf_counter()
             Rebuild(services.ledger).run()
@@ -332,24 +337,9 @@ def main(
             services.close()
         rows += http_rows(settings, http_seconds, facts)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db")
-        baseline = batched_save_rate(settings, min(facts, 50_000))
-        services = build(settings)
-        try:
-            rate, count = import_rate(services, path, "import SQLite")
-            rows.append(
-                ratio_row(
-                    f"import, SQLite ({count:,} facts)",
-                    rate,
-                    "facts/s",
-                    ">= 5,000",
-                    baseline,
-                    "library batched save, events/s",
-                    rate >= 5_000,
-                )
-            )
-        finally:
-            services.close()
+        services, row, _ = imported(Settings(database_url=f"sqlite:///{tmp}/bench.db"), path, "SQLite", 5_000)
+        services.close()
+        rows.append(row)
     show(rows, facts, markdown)
 
 
