@@ -6,7 +6,6 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.errors import detail, outcome_for
+from api.parsing import system_time, valid_date
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services, build
 from infrastructure.demo import load_demo
@@ -51,25 +51,6 @@ def services() -> Iterator[Services]:
     finally:
         if built is not None:
             built.close()
-
-
-def _day(text: str | None, field: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(field, f"{text!r} is not a date YYYY-MM-DD") from None
-
-
-def _time(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidValue("--recorded-at", f"{text!r} is not an RFC 3339 time") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @app.command()
@@ -133,8 +114,12 @@ def status(
 ) -> None:
     """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
     with services() as s:
-        answer = s.queries.subject_status(subject, _day(at, "--at"), _time(recorded_at), mode)
-        recognised = s.queries.recognitions(subject, _day(at, "--at"), _time(recorded_at), mode)
+        answer = s.queries.subject_status(
+            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+        )
+        recognised = s.queries.recognitions(
+            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+        )
         table = Table(title=f"{subject} on {answer['at']} (as recorded at {answer['recorded_at']})")
         for column in ("actor", "level", "recognition", "since", "hostile", "flags"):
             table.add_column(column)

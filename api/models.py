@@ -6,10 +6,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from domain.details import storable
+
 
 def _plain(value: str) -> str:
     """Refuse NUL and lone surrogates early: no store can hold them."""
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+    if not storable(value):
         raise ValueError("contains a NUL or an unpaired surrogate character")
     return value
 

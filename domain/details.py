@@ -19,6 +19,11 @@ MAX_NAME = 200
 MAX_URL = 2000
 
 
+def storable(text: str) -> bool:
+    """False for text no store can hold: a NUL or an unpaired surrogate."""
+    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
+
+
 def clean_text(value: Any, field: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
     """A trimmed, NFC-normalised string free of control characters, or None."""
     if value is None or (isinstance(value, str) and not value.strip() and not required):

@@ -77,13 +77,8 @@ class TokenStore:
 
     def create(self, role: Role, principal: str | None = None) -> tuple[str, str]:
         """Make a token; return (token_id, token). Only its hash is kept."""
-        token_id = secrets.token_hex(6)
-        token = f"rl_{secrets.token_urlsafe(32)}"
-        name = principal or f"token-{token_id}"
-        self._run(
-            self.insert_sql, (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock())), commit=True
-        )
-        return token_id, token
+        made = self.create_once(role, principal, WriteRequest(principal or "cli"))
+        return made["token_id"], made["token"]
 
     def create_once(self, role: Role, principal: str | None, request: WriteRequest) -> dict[str, Any]:
         """Make a token for the API; a replayed Idempotency-Key gets the same answer without the token."""

@@ -19,7 +19,7 @@ from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
 from infrastructure.application import Ledger
 from infrastructure.errors import ImportMismatch, NotFound
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
+from infrastructure.projection import FactRow, RelationDiff, ViewChanges, canonical, since_of
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
@@ -72,7 +72,7 @@ def export_lines(ledger: Ledger) -> Iterator[str]:
                 }
             else:
                 continue
-            yield json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            yield canonical(record)
         if len(page) < PAGE:
             return
         start = page[-1].id + 1

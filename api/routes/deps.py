@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
+from domain.details import storable
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services
 from infrastructure.queries import Queries
@@ -27,27 +27,6 @@ def get_queries(services: Annotated[Services, Depends(get_services)]) -> Queries
     return services.queries
 
 
-def valid_date(text: str | None, field: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(field, f"{text!r} is not a real date YYYY-MM-DD") from None
-
-
-def system_time(text: str | None, field: str = "recorded_at") -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidValue(field, f"{text!r} is not an RFC 3339 time") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 At = Annotated[str | None, Query(description="Valid date YYYY-MM-DD (default: today, UTC)")]
 RecordedAt = Annotated[str | None, Query(description="System time, RFC 3339 (default: now)")]
 Mode = Annotated[str, Query(description="view (read model) or replay (event store)")]
@@ -59,7 +38,7 @@ VERSION = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 def plain(text: str | None, field: str) -> str | None:
     """A query or path string that any store can hold (no NUL, no unpaired surrogate)."""
-    if text is not None and ("\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)):
+    if text is not None and not storable(text):
         raise InvalidValue(field, "contains a NUL or an unpaired surrogate character")
     return text
 

@@ -1,4 +1,4 @@
-"""The audit log and single facts."""
+"""The audit log and single facts: GET /v1/facts and GET /v1/facts/{fact_id}."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.models import AuditPage, FactWithCorrections
-from api.routes.deps import get_queries, plain, system_time, valid_date
+from api.parsing import system_time, valid_date
+from api.routes.deps import get_queries, plain
 from infrastructure.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["facts"])

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.models import Actor, ActorStatuses, Changes, History, Recognitions, RelationView, Subject, SubjectStatus
-from api.routes.deps import At, Mode, RecordedAt, get_queries, plain, system_time, valid_date
+from api.parsing import system_time, valid_date
+from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
 from domain.errors import InvalidValue
 from infrastructure.queries import Queries
 

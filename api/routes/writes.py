@@ -1,4 +1,5 @@
-"""Recording: subjects, milestones, actors, facts, retractions and disputes."""
+"""Recording: POST /v1/subjects, /v1/subjects/{id}/milestones, /v1/actors, /v1/facts,
+/v1/facts/{fact_id}/retraction and /v1/facts/{fact_id}/dispute."""
 
 from __future__ import annotations
 
