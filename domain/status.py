@@ -85,9 +85,20 @@ class Status:
         # Statuses are compared and hashed often (view diffs, caches); compute it once.
         cached: int | None = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            cached = hash(tuple(getattr(self, name) for name in _FIELDS))
             object.__setattr__(self, "_hash", cached)
         return cached
+
+    def evolve(self, **changes: Any) -> Status:
+        """A copy with some fields changed: `dataclasses.replace` without its per-call checks.
+
+        The fold makes one status per fact it walks, so this is on the hot path.
+        """
+        new = object.__new__(Status)
+        values = {name: self.__dict__[name] for name in _FIELDS}
+        values.update(changes)
+        new.__dict__.update(values)
+        return new
 
     @cached_property
     def basis(self) -> tuple[UUID, ...]:
@@ -97,10 +108,10 @@ class Status:
             self.relations.fact_id,
             self.ambassador_accepted.fact_id,
             self.ambassador_sent.fact_id,
-            *(m.fact_id for m in self.missions),
-            self.terrorist_listed.fact_id,
-            *(s.fact_id for s in self.sanctions),
         ]
+        ids += [m.fact_id for m in self.missions]
+        ids.append(self.terrorist_listed.fact_id)
+        ids += [s.fact_id for s in self.sanctions]
         return tuple(i for i in ids if i is not None)  # each fact decides one part: no repeats
 
     @cached_property
@@ -145,6 +156,9 @@ class Status:
             "disputed": self.disputed,
             "basis": [str(i) for i in self.basis],
         }
+
+
+_FIELDS = tuple(f.name for f in fields(Status))
 
 
 def _envoy(envoy: Envoy) -> dict[str, Any]:

@@ -93,7 +93,7 @@ class Fold:
         retracted, disputed = corrections(facts)
         standing = [f for f in facts if f.fact_id not in retracted]
         claims = _check_duplicates(standing, new_fact)
-        dated = tuple(sorted((f for f in standing if not f.type.is_correction), key=lambda f: f.effective_on.start))
+        dated = tuple(sorted((f for f in standing if f.type in ACTING), key=lambda f: f.effective_on.start))
         walk, after = _Walk(new_fact), []
         for fact in dated:
             walk.apply(fact)
@@ -115,6 +115,8 @@ class Fold:
             raise _duplicate(fact, twin, twin.fact_id)
         if fact.type.is_correction:
             return self._corrected(fact, key)
+        if fact.type not in ACTING:  # a statement: part of the record, not of the status
+            return self._kept(fact, {**self.claims, key: fact}, self.disputed)
         start = fact.effective_on.start
         k = bisect_right(self.starts, start)
         walk = _Walk(fact.fact_id)
@@ -155,7 +157,14 @@ class Fold:
                 for f in self.facts
             )
             disputed = self.disputed if still else self.disputed - {disputed_id}  # type: ignore[operator]
+            if disputed_id not in self.by_id:  # a disputed statement: no status rests on it
+                return self._kept(fact, claims, disputed)
             return self._reshaped(fact, claims, disputed, self.by_id.get(disputed_id))  # type: ignore[arg-type]
+        if target is not None and target.type not in ACTING:  # a statement: the timeline stays
+            if fact.type is T.FACT_RETRACTED:
+                claims.pop(claim(target), None)
+                return self._kept(fact, claims, self.disputed)
+            return self._kept(fact, claims, self.disputed | {target.fact_id})
         k = next((i for i, f in enumerate(self.dated) if f is target), None)
         if target is None or k is None:
             return Fold.of([*self.facts, fact], fact.fact_id)
@@ -178,6 +187,10 @@ class Fold:
         shape = _Shape.build(self.shape, first_slot, days, starts, after, self.by_id, self.disputed, imprecise)
         facts = (*self.facts, fact)
         return Fold(facts, dated, starts, tuple(after), claims, self.disputed, self.by_id, imprecise, shape)
+
+    def _kept(self, fact: Fact, claims: Mapping[Claim, Fact], disputed: frozenset[UUID]) -> Fold:
+        """One more fact that leaves the walk and the intervals as they are."""
+        return replace(self, facts=(*self.facts, fact), claims=claims, disputed=disputed)
 
     def _reshaped(self, fact: Fact, claims: dict[Claim, Fact], disputed: frozenset[UUID], target: Fact | None) -> Fold:
         """Same walk, other dispute flags: rebuild intervals from the disputed fact's day on."""
@@ -238,7 +251,7 @@ class _Shape:
             else:
                 status = after[bisect_right(starts, days[slot - 1]) - 1]
                 raw = Interval(days[slot - 1], end, status)
-            marked = tuple(_mark([raw], by_id, disputed, imprecise)) if raw is not None else ()
+            marked = _mark(raw, by_id, disputed) if raw is not None else ()
             merged_len.append(len(out))
             merged_last.append(out[-1] if out else None)
             pieces.append(marked)
@@ -269,31 +282,41 @@ def _duplicate(fact: Fact, twin: Fact, other: UUID) -> RuleViolation:
     )
 
 
-def _mark(
-    intervals: list[Interval], by_id: dict[UUID, Fact], disputed: frozenset[UUID], imprecise: frozenset[UUID]
-) -> list[Interval]:
-    """Split intervals where an imprecise basis date's period ends; set the flags."""
-    out: list[Interval] = []
-    for iv in intervals:
-        ids = iv.status.basis_set
-        if imprecise.isdisjoint(ids):  # the common case: nothing to split
-            if not disputed.isdisjoint(ids):
-                iv = Interval(iv.valid_from, iv.valid_to, replace(iv.status, disputed=True))
-            out.append(iv)
-            continue
-        basis = [by_id[i] for i in iv.status.basis]
-        ends = sorted({f.effective_on.end for f in basis if not f.effective_on.is_exact} | {iv.valid_from, iv.valid_to})
-        for start, end in pairwise(ends):
-            if not iv.valid_from <= start < end <= iv.valid_to:
-                continue
-            approximate = any(not f.effective_on.is_exact and start < f.effective_on.end for f in basis)
-            flagged = replace(
-                iv.status,
-                approximate=approximate,
-                disputed=any(f.fact_id in disputed for f in basis),
-            )
-            out.append(Interval(start, end, flagged))
-    return out
+def _mark(iv: Interval, by_id: dict[UUID, Fact], disputed: frozenset[UUID]) -> tuple[Interval, ...]:
+    """Split an interval where an imprecise basis date's period ends; set the flags."""
+    status = iv.status
+    is_disputed = bool(disputed) and not disputed.isdisjoint(status.basis_set)
+    ends = _imprecise_ends(status, by_id)
+    if not ends:  # the common case: nothing to split
+        return (Interval(iv.valid_from, iv.valid_to, _flagged(status, False, True)),) if is_disputed else (iv,)
+    points = sorted({e for e in ends if iv.valid_from < e < iv.valid_to} | {iv.valid_from, iv.valid_to})
+    last = ends[-1]
+    return tuple(Interval(a, b, _flagged(status, a < last, is_disputed)) for a, b in pairwise(points))
+
+
+# Both helpers below keep their answer on the status object: a status is immutable, its basis
+# facts are fixed, and the fold meets the same status again in every later fold of the relation.
+
+
+def _imprecise_ends(status: Status, by_id: dict[UUID, Fact]) -> tuple[date, ...]:
+    """Where the periods of the basis facts known only to the month or year end, in order."""
+    cached: tuple[date, ...] | None = status.__dict__.get("_imprecise_ends")
+    if cached is None:
+        dates = [by_id[i].effective_on for i in status.basis]
+        cached = tuple(sorted({d.end for d in dates if not d.is_exact}))
+        status.__dict__["_imprecise_ends"] = cached
+    return cached
+
+
+def _flagged(status: Status, approximate: bool, disputed: bool) -> Status:
+    """The status with these flags, the same object each time it is asked for."""
+    if not approximate and not disputed:
+        return status
+    variants: dict[tuple[bool, bool], Status] = status.__dict__.setdefault("_flagged", {})
+    found = variants.get((approximate, disputed))
+    if found is None:
+        found = variants[(approximate, disputed)] = status.evolve(approximate=approximate, disputed=disputed)
+    return found
 
 
 class _Walk:
@@ -319,7 +342,7 @@ class _Walk:
             handler(fact)
 
     def _set(self, **changes: object) -> None:
-        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        self.status = self.status.evolve(**changes)
 
     def _recognition_granted(self, f: Fact) -> None:
         cur, form = self.status.recognition, f.details.get("form", "de_jure")
@@ -426,3 +449,7 @@ class _Walk:
 
 def _mission(kind: str, city: str | None) -> str:
     return f"{kind} in {city}" if city else kind
+
+
+# The fact types that change a status in valid time; the others (statements) are only recorded.
+ACTING = frozenset(t for t in FactType if hasattr(_Walk, f"_{t.value}"))

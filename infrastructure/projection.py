@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -83,42 +84,54 @@ class RelationDiff:
 
     def __init__(self, relation_id: UUID, actor: str, subject: str, current: Sequence[Interval]) -> None:
         self.ids = (relation_id, actor, subject)
-        self.current: dict[Key, None] = {_key(iv): None for iv in current}
-        self.pending: dict[Key, datetime] = {}  # opened here, not yet written: key -> sys_from
+        # The open rows in valid-time order, each with the system time it was opened here
+        # (None: already written).
+        self.open: list[tuple[Interval, datetime | None]] = [(iv, None) for iv in current]
         self.closed_pending: list[StatusRow] = []
         self.changes = ViewChanges()
 
     def advance(self, timeline: Sequence[Interval], at: datetime, since: date = EARLIEST) -> None:
         """The relation's timeline became `timeline` at system time `at`."""
-        new = {_key(iv): None for iv in timeline if iv.valid_to >= since}
-        for key in [k for k in self.current if k[1] >= since and k not in new]:
-            del self.current[key]
-            if key in self.pending:
-                self.closed_pending.append(self._row(key, self.pending.pop(key), at))
-            else:
-                self.changes.closes.append((self.ids[0], key[0], at))
-        for key in new:
-            if key not in self.current:
-                self.current[key] = None
-                self.pending[key] = at
+        i = bisect_left(self.open, since, key=_open_valid_to)
+        old = {row[0].valid_from: row for row in self.open[i:]}
+        kept = self.open[:i]
+        for iv in timeline[bisect_left(timeline, since, key=_valid_to) :]:
+            row = old.pop(iv.valid_from, None)
+            if row is not None and (row[0] is iv or row[0] == iv):
+                kept.append(row)
+                continue
+            if row is not None:
+                self._close(row, at)
+            kept.append((iv, at))
+        for row in old.values():
+            self._close(row, at)
+        self.open = kept
+
+    def _close(self, row: tuple[Interval, datetime | None], at: datetime) -> None:
+        iv, opened = row
+        if opened is None:
+            self.changes.closes.append((self.ids[0], iv.valid_from, at))
+        else:
+            self.closed_pending.append(self._row(iv, opened, at))
 
     def finish(self) -> ViewChanges:
         """The rows to write; rows still open stay known for later closes."""
         changes, self.changes = self.changes, ViewChanges()
-        opened = [self._row(key, sys_from, END_OF_SYSTEM_TIME) for key, sys_from in self.pending.items()]
+        opened = [self._row(iv, at, END_OF_SYSTEM_TIME) for iv, at in self.open if at is not None]
         changes.inserts = self.closed_pending + opened
-        self.closed_pending, self.pending = [], {}
+        self.closed_pending = []
+        self.open = [(iv, None) for iv, _ in self.open]
         return changes
 
-    def _row(self, key: Key, sys_from: datetime, sys_to: datetime) -> StatusRow:
-        valid_from, valid_to, status = key
+    def _row(self, iv: Interval, sys_from: datetime, sys_to: datetime) -> StatusRow:
+        status = iv.status
         rec = status.recognition
         return StatusRow(
             self.ids[0],
             self.ids[1],
             self.ids[2],
-            valid_from,
-            valid_to,
+            iv.valid_from,
+            iv.valid_to,
             sys_from,
             sys_to,
             rec.state == "recognised",
@@ -129,11 +142,12 @@ class RelationDiff:
         )
 
 
-Key = tuple[date, date, Status]
+def _valid_to(iv: Interval) -> date:
+    return iv.valid_to
 
 
-def _key(iv: Interval) -> Key:
-    return (iv.valid_from, iv.valid_to, iv.status)
+def _open_valid_to(row: tuple[Interval, datetime | None]) -> date:
+    return row[0].valid_to
 
 
 @lru_cache(maxsize=65536)
