@@ -114,13 +114,18 @@ class RelationDiff:
         else:
             self.closed_pending.append(self._row(iv, opened, at))
 
-    def finish(self) -> ViewChanges:
-        """The rows to write; rows still open stay known for later closes."""
+    def finish(self, *, keep_open: bool = False) -> ViewChanges:
+        """The rows to write; rows still open stay known for later closes.
+
+        With `keep_open`, rows opened here and still open are held back (a rebuild writes
+        them once at the end, so it never has to update a row it wrote).
+        """
         changes, self.changes = self.changes, ViewChanges()
-        opened = [self._row(iv, at, END_OF_SYSTEM_TIME) for iv, at in self.open if at is not None]
-        changes.inserts = self.closed_pending + opened
+        changes.inserts = self.closed_pending
         self.closed_pending = []
-        self.open = [(iv, None) for iv, _ in self.open]
+        if not keep_open:
+            changes.inserts += [self._row(iv, at, END_OF_SYSTEM_TIME) for iv, at in self.open if at is not None]
+            self.open = [(iv, None) for iv, _ in self.open]
         return changes
 
     def _row(self, iv: Interval, sys_from: datetime, sys_to: datetime) -> StatusRow:

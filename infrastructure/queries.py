@@ -67,9 +67,12 @@ class Queries:
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        self._subject(subject)
         d, s, shown = self._when(at, recorded_at)
+        if mode == "replay":
+            self._subject(subject)
         rows = reader.recognitions(subject, d, s)
+        if not rows:  # rows exist only for registered subjects: one round trip when there are any
+            self._subject(subject)
         return {
             "subject": subject,
             "at": d.isoformat(),

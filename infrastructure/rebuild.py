@@ -39,22 +39,27 @@ class Rebuild:
         """Rebuild and swap in; return how many events were folded."""
         view = self.ledger.view
         view.drop_shadow()
-        view.create_tables(SHADOW)
+        view.create_tables(SHADOW, indexes=False)
         total = self.ledger.recorder.max_notification_id() or 0
-        while self._catch_up(None):
+        # The bulk: rows are only appended (rows still open are held back), indexes come after.
+        while self._catch_up(None, bulk=True):
             if progress:
                 progress(self.events, max(total, self.events))
+        held = self._open_rows()
+        with view.writing() as cursor:
+            view.append(cursor, held, SHADOW)
+        view.create_indexes(SHADOW)
         with view.writing() as cursor:
             view.lock_writers(cursor)  # no event can commit until the swap is done
-            while self._catch_up(cursor):
+            while self._catch_up(cursor, bulk=False):
                 pass
-            self._write(cursor, self._subject_changes())
+            view.write(cursor, self._subject_changes(), SHADOW)
             view.swap_in(cursor)
         if progress:
             progress(self.events, self.events)
         return self.events
 
-    def _catch_up(self, cursor: Any) -> bool:
+    def _catch_up(self, cursor: Any, *, bulk: bool) -> bool:
         page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE)
         if not page:
             return False
@@ -82,21 +87,26 @@ class Rebuild:
                     }
                 )
         for rid in touched:
-            rows = self.relations[rid].diff.finish()
+            rows = self.relations[rid].diff.finish(keep_open=bulk)
             changes.closes += rows.closes
             changes.inserts += rows.inserts
         self.last_id = page[-1].id
         self.events += len(page)
-        if cursor is None:
-            with self.ledger.view.writing() as own:
-                self._write(own, changes)
+        view = self.ledger.view
+        if bulk:
+            with view.writing() as own:
+                view.append(own, changes, SHADOW)
         else:
-            self._write(cursor, changes)
+            view.write(cursor, changes, SHADOW)
         return True
+
+    def _open_rows(self) -> ViewChanges:
+        """The rows held back by the bulk pass: every relation's open intervals."""
+        changes = ViewChanges()
+        for rel in self.relations.values():
+            changes.inserts += rel.diff.finish().inserts
+        return changes
 
     def _subject_changes(self) -> ViewChanges:
         subjects: list[Subject] = [self.ledger.repository.get(i) for i in sorted(self.subjects)]  # type: ignore[misc]
         return ViewChanges(subjects=[subject_body(s) for s in subjects])
-
-    def _write(self, cursor: Any, changes: ViewChanges) -> None:
-        self.ledger.view.write(cursor, changes, SHADOW)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from infrastructure.projection import StatusRow, ViewChanges, canonical
 from infrastructure.timefmt import rfc3339
@@ -15,6 +16,35 @@ from infrastructure.transcodings import fact_to_dict
 
 LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
 SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}
+
+FACT_COLUMNS = (
+    "position",
+    "fact_id",
+    "relation_id",
+    "relation_version",
+    "actor",
+    "subject",
+    "type",
+    "effective_start",
+    "recorded_at",
+    "recorded_by",
+    "target",
+    "body",
+)
+STATUS_COLUMNS = (
+    "relation_id",
+    "actor",
+    "subject",
+    "valid_from",
+    "valid_to",
+    "sys_from",
+    "sys_to",
+    "recognised",
+    "form",
+    "rec_since",
+    "level",
+    "status",
+)
 
 AUDIT_FILTERS = {
     "actor": "actor = ?",
@@ -81,9 +111,25 @@ class StatusView(ABC):
 
     # --- backend plumbing ---------------------------------------------------
 
+    create_statements: tuple[str, ...] = ()
+
+    def create_tables(self, tables: dict[str, str] = LIVE, *, indexes: bool = True) -> None:
+        """Create the view's tables, and unless told not to their indexes, if missing."""
+        with self.writing() as cursor:
+            for statement in self.create_statements:
+                if indexes or not statement.startswith("CREATE INDEX"):
+                    self._execute(cursor, statement.format(**tables))
+
+    def create_indexes(self, tables: dict[str, str] = LIVE) -> None:
+        """Create the secondary indexes: after a bulk load, faster than keeping them up all along."""
+        with self.writing() as cursor:
+            for statement in self.create_statements:
+                if statement.startswith("CREATE INDEX"):
+                    self._execute(cursor, statement.format(**tables))
+
     @abstractmethod
-    def create_tables(self, tables: dict[str, str] = LIVE) -> None:
-        """Create the view's tables and indexes if they are missing."""
+    def _execute(self, cursor: Any, sql: str) -> None:
+        """Run one statement without parameters."""
 
     @abstractmethod
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -132,24 +178,56 @@ class StatusView(ABC):
         if changes.facts:
             first = self.next_position(cursor, tables)
             changes.positions = list(range(first, first + len(changes.facts)))
-            cursor.executemany(
-                self._sql(self.insert_fact, tables),
+            self._insert_facts(
+                cursor,
+                tables,
                 [self._fact_params(row, pos) for row, pos in zip(changes.facts, changes.positions, strict=True)],
             )
         if changes.closes:
-            end = self._time(_END)
-            cursor.executemany(
-                self._sql(self.close_status, tables),
-                [(self._time(at), str(rid), self._day(vf), end) for rid, vf, at in changes.closes],
-            )
+            self._close_rows(cursor, tables, changes.closes)
         if changes.inserts:
-            cursor.executemany(self._sql(self.insert_status, tables), [self._status_params(r) for r in changes.inserts])
+            self._insert_rows(cursor, tables, [self._status_params(r) for r in changes.inserts])
         for body in changes.subjects:
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
             cursor.execute(self._sql(self.insert_actor, tables), (body["code"], canonical(body)))
         if changes.request is not None:
             self.write_request(cursor, changes)
+
+    # One statement per row; a backend may send many rows at once instead.
+
+    def _insert_facts(self, cursor: Any, tables: dict[str, str], params: list[tuple[Any, ...]]) -> None:
+        cursor.executemany(self._sql(self.insert_fact, tables), params)
+
+    def _insert_rows(self, cursor: Any, tables: dict[str, str], params: list[tuple[Any, ...]]) -> None:
+        cursor.executemany(self._sql(self.insert_status, tables), params)
+
+    def _close_rows(self, cursor: Any, tables: dict[str, str], closes: list[tuple[UUID, date, datetime]]) -> None:
+        end = self._time(_END)
+        cursor.executemany(
+            self._sql(self.close_status, tables),
+            [(self._time(at), str(rid), self._day(vf), end) for rid, vf, at in closes],
+        )
+
+    def append(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
+        """Write facts and finished rows into tables that only grow (a rebuild): no closes."""
+        assert not changes.closes, "append() never updates rows"
+        if changes.facts:
+            first = self.next_position(cursor, tables)
+            changes.positions = list(range(first, first + len(changes.facts)))
+            facts = [self._fact_params(row, pos) for row, pos in zip(changes.facts, changes.positions, strict=True)]
+            self._copy(cursor, tables["facts"], FACT_COLUMNS, facts)
+        if changes.inserts:
+            self._copy(cursor, tables["status"], STATUS_COLUMNS, [self._status_params(r) for r in changes.inserts])
+        for body in changes.subjects:
+            cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
+        for body in changes.actors:
+            cursor.execute(self._sql(self.insert_actor, tables), (body["code"], canonical(body)))
+
+    def _copy(self, cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Append many rows; a backend may have a faster way than one INSERT each."""
+        marks = ", ".join("?" * len(columns))
+        cursor.executemany(self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows)
 
     def write_request(self, cursor: Any, changes: ViewChanges) -> None:
         """Keep the answer to an idempotent request, with the position it was given."""

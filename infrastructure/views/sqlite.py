@@ -43,10 +43,8 @@ class SQLiteStatusView(StatusView):
     def __init__(self, datastore: SQLiteDatastore) -> None:
         self.datastore = datastore
 
-    def create_tables(self, tables: dict[str, str] = LIVE) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for statement in self.create_statements:
-                c.execute(statement.format(**tables))
+    def _execute(self, cursor: Any, sql: str) -> None:
+        cursor.execute(sql)
 
     def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
         return statement.format(**tables)

@@ -73,6 +73,34 @@ def test_a_rebuilt_view_equals_the_live_one_row_for_row(services: Services, cloc
     assert services.queries.recognitions("taliban-iea", date(2025, 7, 3))["count"] == 1
 
 
+def test_facts_recorded_during_a_rebuild_are_caught_up_before_the_swap(services: Services, clock: Clock) -> None:
+    """A fact that closes rows the bulk pass wrote lands in the rebuilt view, under the writers' lock."""
+    busy_ledger(services, clock)
+    seen: dict[str, tuple] = {}  # type: ignore[type-arg]
+
+    class Interrupted(Rebuild):
+        def _open_rows(self):  # type: ignore[no-untyped-def]
+            clock.advance(minutes=1)
+            # Backdated: changes intervals of a relation whose rows the bulk pass already holds.
+            services.ledger.record_fact(
+                {
+                    "type": "sanctions_imposed",
+                    "actor": "RUS",
+                    "subject": "taliban-iea",
+                    "effective_on": "1999-11-14",
+                    "details": {"regime": "rebuild-test"},
+                    "sources": SRC,
+                },
+                WriteRequest("ed"),
+            )
+            seen["live"] = snapshot(services)
+            return super()._open_rows()
+
+    Interrupted(services.ledger).run()
+    assert snapshot(services) == seen["live"]
+    assert any(f["details"].get("regime") == "rebuild-test" for f in services.ledger.view.audit({}, 0, 1000))
+
+
 def test_export_import_export_gives_identical_lines(make_services: Callable[[], Services], clock: Clock) -> None:
     """System fields (ids, positions, versions, times, principals) survive a round trip exactly."""
     source = make_services()
