@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.routes.deps import get_services
 from infrastructure.bootstrap import Services
@@ -23,8 +24,12 @@ class Forbidden(Exception):
     """Raised when the token's role is below what the operation needs."""
 
 
-def presented(request: Request, services: Services) -> Principal | None:
-    """The principal of the request's bearer token; None when it has none."""
+async def presented(request: Request, services: Services) -> Principal | None:
+    """The principal of the request's bearer token; None when it has none.
+
+    Async, and to a worker thread only for a token the database must look up: the admin
+    token and open reads cost no thread hop.
+    """
     header = request.headers.get("authorization")
     if header is None:
         return None
@@ -36,18 +41,18 @@ def presented(request: Request, services: Services) -> Principal | None:
     if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         principal: Principal | None = Principal(ADMIN_PRINCIPAL, Role.ADMIN)
     else:
-        principal = services.tokens.authenticate(token)
+        principal = await run_in_threadpool(services.tokens.authenticate, token)
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     request.state.principal = principal.name  # for the access log; never the token
     return principal
 
 
-def require(role: Role) -> Callable[..., Principal]:
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through principals with at least this role."""
 
-    def check(request: Request, services: Annotated[Services, Depends(get_services)]) -> Principal:
-        principal = presented(request, services)
+    async def check(request: Request, services: Annotated[Services, Depends(get_services)]) -> Principal:
+        principal = await presented(request, services)
         if principal is None:
             raise Unauthorized(f"this needs a bearer token with the {role.name.lower()} role")
         if principal.role < role:
@@ -57,12 +62,12 @@ def require(role: Role) -> Callable[..., Principal]:
     return check
 
 
-def read_access(request: Request, services: Annotated[Services, Depends(get_services)]) -> None:
+async def read_access(request: Request, services: Annotated[Services, Depends(get_services)]) -> None:
     """Reads are open unless LEDGER_REQUIRE_AUTH_FOR_READS; a presented token must still be valid."""
     if services.settings.require_auth_for_reads:
-        require(Role.READER)(request, services)
+        await require(Role.READER)(request, services)
     else:
-        presented(request, services)
+        await presented(request, services)
 
 
 Editor = Annotated[Principal, Depends(require(Role.EDITOR))]

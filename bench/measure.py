@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,20 +41,65 @@ def rate(count: int, call: Callable[[], Any]) -> float:
     return count / (time.perf_counter() - started)
 
 
+POST_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format(BODY, 1000 + counter % 900, counter)
+  return wrk.format("POST", "/v1/facts", {["Content-Type"] = "application/json", ["Authorization"] = AUTH}, body)
+end
+"""
+
+
+def fact_body(run: str, subject: str, n: str) -> str:
+    """A new statement each time (run and n differ), toward a subject of the synthetic ledger."""
+    return json.dumps(
+        {
+            "type": "statement_made",
+            "actor": "FRA",
+            "subject": subject,
+            "effective_on": "2020-01-01",
+            "details": {"stance": "neutral", "quote": f"bench {run} {n}"},
+            "sources": [{"url": "https://example.org/bench"}],
+        }
+    )
+
+
+def post_load(base: str, seconds: float, token: str) -> float:
+    """Facts per second posted by one client, one request at a time: wrk -c1, else httpx."""
+    run = uuid.uuid4().hex[:8]  # statements differ from any earlier run's: no duplicates
+    if shutil.which("wrk"):
+        template = fact_body(run, "subject-%04d", "%d")  # filled in by Lua's string.format
+        script = POST_SCRIPT.replace("BODY", json.dumps(template)).replace("AUTH", json.dumps(f"Bearer {token}"))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(script)
+        try:
+            return _wrk(["-t1", "-c1", f"-d{max(1, int(seconds))}s", "-s", f.name, base + "/v1/facts"])
+        finally:
+            Path(f.name).unlink()
+    count, started = 0, time.perf_counter()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
+        while time.perf_counter() - started < seconds:
+            body = fact_body(run, f"subject-{1000 + count % 900:04d}", str(count))
+            client.post("/v1/facts", content=body).raise_for_status()
+            count += 1
+    return count / (time.perf_counter() - started)
+
+
+def _wrk(args: list[str]) -> float:
+    out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise RuntimeError(f"{non_2xx.group(1)} failed responses from wrk {' '.join(args)}")
+    return float(match.group(1)) if match else 0.0
+
+
 def load(url: str, seconds: float, connections: int = 16) -> float:
     """Requests per second against one URL: wrk if installed, else a bounded thread pool."""
     if shutil.which("wrk"):
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        if non_2xx:
-            raise RuntimeError(f"{non_2xx.group(1)} failed responses from {url}")
-        return float(match.group(1)) if match else 0.0
+        return _wrk(["-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", url])
     count, stop = [0], time.monotonic() + seconds
 
     def worker() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +39,20 @@ class Relation(Aggregate):
         self._checked = self.check_timeline(fact)
         self._fact_recorded(fact)
         return list(self.fold.timeline)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Relation:
+        """A copy that can take new facts without touching this one.
+
+        Facts and folds are immutable, so only the lists that grow are copied: a cached
+        relation is handed out this way for each command, at a cost that does not grow
+        with its history.
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.facts = list(self.facts)
+        copy._pending_events = list(self._pending_events)
+        copy.__dict__.pop("_checked", None)
+        return copy
 
     @property
     def timeline(self) -> list[Interval]:

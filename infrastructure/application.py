@@ -43,6 +43,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.clock = clock
         self.view: StatusView = self.recorder.view  # type: ignore[attr-defined]
         self.actors = ActorCatalogue(self.view.actors)
+        self.known_subjects: set[str] = set()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings module reads the process environment; take what it gives.
@@ -98,7 +99,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
         fact_type, effective, details, sources, note = fact_fields(data, self.clock().date())
         actor = self.actors.get(data.get("actor")).code
         subject = data.get("subject")
-        if not isinstance(subject, str) or self.view.subject(subject) is None:
+        if not isinstance(subject, str) or not self.subject_exists(subject):
             raise NotFound("subject", str(subject), "subject")
 
         def make(recorded_at: datetime) -> Fact:
@@ -191,6 +192,15 @@ class Ledger(CatalogueCommands, Application[UUID]):
         changes = diff.finish()
         changes.facts = rows
         return changes
+
+    def subject_exists(self, slug: str) -> bool:
+        """Whether the subject is registered. Subjects are never removed, so a yes is kept."""
+        if slug in self.known_subjects:
+            return True
+        if self.view.subject(slug) is None:
+            return False
+        self.known_subjects.add(slug)
+        return True
 
     def load_relation(self, actor: str, subject: str) -> Relation:
         try:

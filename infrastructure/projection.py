@@ -6,7 +6,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,8 @@ from domain.status import Status
 from domain.timeline import Interval
 
 END_OF_SYSTEM_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+# "As the ledger holds it now": only rows still open (sys_to = END_OF_SYSTEM_TIME) answer.
+LATEST = END_OF_SYSTEM_TIME - timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class ViewChanges:
     request: tuple[str, str, str, dict[str, Any]] | None = None  # principal, key, hash, answer
     positions: list[int] = field(default_factory=list)  # filled in by the recorder
     response: dict[str, Any] | None = None  # the stored answer, with its position
+    # PostgreSQL: a cursor whose pending result is the highest position, asked for in the same
+    # pipeline as the events' insert (after its table lock) to save a round trip.
+    position_cursor: Any = None
 
     def extend(self, other: ViewChanges) -> None:
         self.facts += other.facts

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.errors import InvalidValue
 from domain.relation import Relation
 from infrastructure.application import Ledger
 from infrastructure.errors import NotFound
-from infrastructure.projection import END_OF_SYSTEM_TIME
+from infrastructure.projection import LATEST
 from infrastructure.replay import Replay
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
@@ -19,7 +19,6 @@ MODES = ("view", "replay")
 MAX_PAGE = 1000
 # Parts of a status that say why or how sure, not what: ignored when comparing dates.
 NOT_SUBSTANCE = ("basis", "approximate", "disputed")
-LATEST = END_OF_SYSTEM_TIME - timedelta(microseconds=1)
 
 
 class Queries:

@@ -55,6 +55,7 @@ class Rebuild:
                 pass
             view.write(cursor, self._subject_changes(), SHADOW)
             view.swap_in(cursor)
+        view.tidy()
         if progress:
             progress(self.events, self.events)
         return self.events

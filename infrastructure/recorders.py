@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -54,7 +54,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     # The library retries these ten times on OperationalError; with the database away that
     # hangs a request for many seconds. Fail at once instead: the API answers 503 + Retry-After.
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
+        try:
+            return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            changes: ViewChanges | None = kwargs.get("view_changes")
+            if changes is not None and changes.position_cursor is not None:
+                changes.position_cursor.close()
+                changes.position_cursor = None
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
         return _once(PostgresApplicationRecorder.select_events)(self, originator_id, **kwargs)  # type: ignore[no-any-return]
@@ -64,6 +70,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def max_notification_id(self) -> int | None:
         return _once(PostgresApplicationRecorder.max_notification_id)(self)  # type: ignore[no-any-return]
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # As the library does (lock, notify, insert), with one more query after the lock:
+        # positions follow commit order under it, and asking now, in the same pipeline, saves a
+        # round trip. Before the insert, so an insert that fails leaves no aborted query behind.
+        self._lock_table(curs)
+        changes: ViewChanges | None = kwargs.get("view_changes")
+        if changes is not None and changes.facts:
+            changes.position_cursor = curs.connection.cursor()
+            self.view.ask_next_position(changes.position_cursor)
+        self._notify_channel(curs)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=5, ge=1, le=100)
     pool_max_overflow: int = Field(default=10, ge=0, le=100)
     pool_timeout: int = Field(default=1, ge=1, le=60, description="Seconds to wait for a pooled connection")
+    relation_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="Relations kept decoded per process; each use reads the relation's newer events first "
+        "(never stale). 0: rebuild every relation from its events on each write",
+    )
     max_body_bytes: int = Field(default=256_000, ge=1024)
     cors_origins: list[str] = Field(default=[], description='JSON list of origins, e.g. ["https://example.org"]')
     host: str = "127.0.0.1"
@@ -45,11 +52,14 @@ class Settings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing library's own settings, derived from ours."""
+        # The library's aggregate cache, fast-forwarded from the store on every get (its default).
+        cache = {"AGGREGATE_CACHE_MAXSIZE": str(self.relation_cache_size)} if self.relation_cache_size else {}
         if self.backend == "sqlite":
             path = self.database_url[len("sqlite:///") :] if self.database_url.startswith("sqlite:///") else ""
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path or "ledger.db"}
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path or "ledger.db", **cache}
         url = urlsplit(self.database_url)
         return {
+            **cache,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",

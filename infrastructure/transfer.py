@@ -124,6 +124,8 @@ class Importer:
             self._write(batch)
             if progress:
                 progress(len(batch))
+        if self.report.written:
+            self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
         return self.report
 
     def _write(self, records: list[dict[str, Any]]) -> None:

@@ -17,13 +17,15 @@ from infrastructure.queries import Queries
 from infrastructure.requests import WriteRequest
 from infrastructure.tokens import Principal
 
+# Dependencies that do no I/O are async: a sync one would cost a thread hop per request.
 
-def get_services(request: Request) -> Services:
+
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_queries(services: Annotated[Services, Depends(get_services)]) -> Queries:
+async def get_queries(services: Annotated[Services, Depends(get_services)]) -> Queries:
     return services.queries
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Admin, Editor
 from api.models import (
@@ -25,9 +26,11 @@ from infrastructure.application import Ledger
 from infrastructure.bootstrap import Services
 
 router = APIRouter(prefix="/v1", tags=["recording"])
+# Routes are async and hand only the ledger call to a worker thread: one thread hop per request
+# (a sync route costs three: its dependencies, its body and the response's validation).
 
 
-def get_ledger(services: Annotated[Services, Depends(get_services)]) -> Ledger:
+async def get_ledger(services: Annotated[Services, Depends(get_services)]) -> Ledger:
     return services.ledger
 
 
@@ -40,36 +43,40 @@ def _data(body: Any) -> dict[str, Any]:
 
 
 @router.post("/subjects", status_code=201, response_model=Subject)
-def register_subject(body: SubjectIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
+async def register_subject(body: SubjectIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
     """Register a subject before facts are recorded about it; 409 if it exists."""
-    return ledger.register_subject(_data(body), write_request(request, who, body))
+    return await run_in_threadpool(ledger.register_subject, _data(body), write_request(request, who, body))
 
 
 @router.post("/subjects/{subject_id}/milestones", status_code=201, response_model=Milestone)
-def add_milestone(subject_id: str, body: MilestoneIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
+async def add_milestone(subject_id: str, body: MilestoneIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
     """Record a dated, sourced milestone of a subject (it changes no status)."""
-    return ledger.add_milestone(subject_id, _data(body), write_request(request, who, body))
+    return await run_in_threadpool(ledger.add_milestone, subject_id, _data(body), write_request(request, who, body))
 
 
 @router.post("/actors", status_code=201, response_model=Actor)
-def register_actor(body: ActorIn, request: Request, who: Admin, ledger: L) -> dict[str, Any]:
+async def register_actor(body: ActorIn, request: Request, who: Admin, ledger: L) -> dict[str, Any]:
     """Register an organisation or entity without an ISO 3166 code (admin)."""
-    return ledger.register_actor(_data(body), write_request(request, who, body))
+    return await run_in_threadpool(ledger.register_actor, _data(body), write_request(request, who, body))
 
 
 @router.post("/facts", status_code=201, response_model=Receipt)
-def record_fact(body: FactIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
+async def record_fact(body: FactIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
     """Record a fact; 409 names the broken rule and the conflicting fact; If-Match guards the relation."""
-    return ledger.record_fact(_data(body), write_request(request, who, body, versioned=True))
+    return await run_in_threadpool(ledger.record_fact, _data(body), write_request(request, who, body, versioned=True))
 
 
 @router.post("/facts/{fact_id}/retraction", status_code=201, response_model=Receipt)
-def retract(fact_id: str, body: RetractionIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
+async def retract(fact_id: str, body: RetractionIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
     """Retract a fact, keeping the reason: from now on it no longer counts."""
-    return ledger.retract(fact_id, _data(body), write_request(request, who, body, versioned=True))
+    return await run_in_threadpool(
+        ledger.retract, fact_id, _data(body), write_request(request, who, body, versioned=True)
+    )
 
 
 @router.post("/facts/{fact_id}/dispute", status_code=201, response_model=Receipt)
-def dispute(fact_id: str, body: DisputeIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
+async def dispute(fact_id: str, body: DisputeIn, request: Request, who: Editor, ledger: L) -> dict[str, Any]:
     """Dispute a fact: answers that rest on it say `disputed`."""
-    return ledger.dispute(fact_id, _data(body), write_request(request, who, body, versioned=True))
+    return await run_in_threadpool(
+        ledger.dispute, fact_id, _data(body), write_request(request, who, body, versioned=True)
+    )

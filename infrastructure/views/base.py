@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.projection import StatusRow, ViewChanges, canonical
+from infrastructure.projection import LATEST, StatusRow, ViewChanges, canonical
 from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import fact_to_dict
 
@@ -66,6 +66,14 @@ class StatusView(ABC):
         "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? "
         "ORDER BY rec_since, actor"
     )
+    # The latest knowledge only: served by a partial index of the open recognised rows.
+    # Its predicate is written as in the index (literals, not parameters), so that planners
+    # can prove the index applies; END is the backend's literal for END_OF_SYSTEM_TIME.
+    select_latest_recognitions = (
+        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised "
+        "AND sys_to = END AND valid_from <= ? AND valid_to > ? ORDER BY rec_since, actor"
+    )
+    end_literal = ""
     select_subject_status = (
         "SELECT actor, status FROM {status} WHERE subject = ? "
         "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY actor"
@@ -128,6 +136,10 @@ class StatusView(ABC):
                     self._execute(cursor, statement.format(**tables))
 
     @abstractmethod
+    def tidy(self) -> None:
+        """After a bulk load: refresh the planner's statistics and clear dead row versions."""
+
+    @abstractmethod
     def _execute(self, cursor: Any, sql: str) -> None:
         """Run one statement without parameters."""
 
@@ -167,6 +179,14 @@ class StatusView(ABC):
 
     def next_position(self, cursor: Any, tables: dict[str, str] = LIVE) -> int:
         cursor.execute(self._sql(self.select_max_position, tables))
+        return self._first_position(cursor)
+
+    def ask_next_position(self, cursor: Any) -> None:
+        """Send the max-position query on `cursor`; its answer is read by write()."""
+        cursor.execute(self._sql(self.select_max_position))
+
+    @staticmethod
+    def _first_position(cursor: Any) -> int:
         row = cursor.fetchone()
         return int(row["n"] if not isinstance(row, tuple) else row[0]) + 1
 
@@ -176,7 +196,8 @@ class StatusView(ABC):
     def write(self, cursor: Any, changes: ViewChanges, tables: dict[str, str] = LIVE) -> None:
         """Write the rows; called inside the transaction that stores the events."""
         if changes.facts:
-            first = self.next_position(cursor, tables)
+            asked = changes.position_cursor
+            first = self.next_position(cursor, tables) if asked is None else self._first_position(asked)
             changes.positions = list(range(first, first + len(changes.facts)))
             self._insert_facts(
                 cursor,
@@ -291,7 +312,12 @@ class StatusView(ABC):
         return [d, d, s, s]
 
     def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
-        rows = self._rows(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
+        if recorded_at >= LATEST:
+            day = self._day(at)
+            sql = self._sql(self.select_latest_recognitions).replace("END", self.end_literal)
+            rows = self._rows(sql, [subject, day, day])
+        else:
+            rows = self._rows(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
         return [{"actor": r["actor"], "form": r["form"], "since": _iso(r["rec_since"])} for r in rows]
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from infrastructure.views.base import LIVE, SHADOW, StatusView
 class PostgresStatusView(StatusView):
     """Native date and timestamptz columns; bodies kept as canonical JSON text."""
 
+    end_literal = "'9999-12-31 23:59:59.999999+00'"
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {facts} (position bigint PRIMARY KEY, fact_id uuid NOT NULL UNIQUE, "
         "relation_id uuid NOT NULL, relation_version integer NOT NULL, actor text NOT NULL, "
@@ -36,6 +37,10 @@ class PostgresStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
         # Recognitions read only recognised rows; most questions are about the latest knowledge.
         "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
+        # Who recognises now: the open recognised rows only, answered from the index alone.
+        "CREATE INDEX IF NOT EXISTS {status}_now_recognised ON {status} (subject, valid_from) "
+        "INCLUDE (valid_to, actor, form, rec_since) "
+        "WHERE recognised AND sys_to = " + end_literal,
         "CREATE TABLE IF NOT EXISTS {subjects} (slug text PRIMARY KEY, body text NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code text PRIMARY KEY, body text NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ledger_requests (principal text NOT NULL, key text NOT NULL, "
@@ -65,6 +70,15 @@ class PostgresStatusView(StatusView):
     def __init__(self, datastore: PostgresDatastore, events_table: str) -> None:
         self.datastore = datastore
         self.events_table = events_table
+
+    def tidy(self) -> None:
+        with self.datastore.get_connection() as conn:
+            conn.autocommit = True  # VACUUM cannot run inside a transaction
+            try:
+                for table in LIVE.values():
+                    conn.execute(f"VACUUM (ANALYZE) {table}".encode())
+            finally:
+                conn.autocommit = False
 
     def _execute(self, cursor: Any, sql: str) -> None:
         cursor.execute(sql.encode())

@@ -15,6 +15,7 @@ from infrastructure.views.base import LIVE, SHADOW, StatusView
 class SQLiteStatusView(StatusView):
     """Dates and times are ISO text, which sorts like the values it stands for."""
 
+    end_literal = "'9999-12-31T23:59:59.999999Z'"
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {facts} (position INTEGER PRIMARY KEY, fact_id TEXT NOT NULL UNIQUE, "
         "relation_id TEXT NOT NULL, relation_version INTEGER NOT NULL, actor TEXT NOT NULL, "
@@ -34,6 +35,10 @@ class SQLiteStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
         # Recognitions read only recognised rows; most questions are about the latest knowledge.
         "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
+        # Who recognises now: the open recognised rows only, answered from the index alone.
+        "CREATE INDEX IF NOT EXISTS {status}_now_recognised ON {status} "
+        "(subject, valid_from, valid_to, actor, form, rec_since) "
+        "WHERE recognised AND sys_to = " + end_literal,
         "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ledger_requests (principal TEXT NOT NULL, key TEXT NOT NULL, "
@@ -42,6 +47,10 @@ class SQLiteStatusView(StatusView):
 
     def __init__(self, datastore: SQLiteDatastore) -> None:
         self.datastore = datastore
+
+    def tidy(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("ANALYZE")
 
     def _execute(self, cursor: Any, sql: str) -> None:
         cursor.execute(sql)

@@ -233,3 +233,17 @@ def test_system_time_must_move_forward_within_a_relation() -> None:
     with pytest.raises(RuleViolation) as refused:
         relation.record(stale)
     assert refused.value.rule == "system_time_order"
+
+
+def test_a_copied_relation_takes_facts_without_changing_the_original() -> None:
+    """The cached relation is handed out as a copy: a command on the copy leaves the original as it was."""
+    from copy import deepcopy
+
+    original = relation_with(fact("recognition_granted", "2021-08-15"))
+    original.collect_events()  # as stored
+    before = (list(original.facts), original.timeline, original.version)
+    copy = deepcopy(original)
+    copy.record(fact("recognition_withdrawn", "2022-01-01"))
+    assert (list(original.facts), original.timeline, original.version) == before
+    assert len(copy.facts) == 2 and copy.version == original.version + 1
+    assert len(copy.collect_events()) == 1 and not original.collect_events()
