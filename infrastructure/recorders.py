@@ -15,6 +15,8 @@ from infrastructure.projection import ViewChanges
 from infrastructure.views.postgres import PostgresStatusView
 from infrastructure.views.sqlite import SQLiteStatusView
 
+SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
+
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """Stores events, then the view rows passed as `view_changes`, in one transaction."""
@@ -48,8 +50,16 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.view = PostgresStatusView(datastore, events_table_name)
 
     def create_table(self) -> None:
-        super().create_table()
-        self.view.create_tables()
+        # Server workers start together; concurrent CREATE OR REPLACE FUNCTION (the library's)
+        # fails with "tuple concurrently updated". One process at a time, then.
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [SCHEMA_LOCK])
+            try:
+                super().create_table()
+                self.view.create_tables()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
+                conn.commit()
 
     # The library retries these ten times on OperationalError; with the database away that
     # hangs a request for many seconds. Fail at once instead: the API answers 503 + Retry-After.

@@ -151,3 +151,25 @@ def test_the_compose_file_uses_only_real_settings() -> None:
     for name in api["environment"]:
         assert name.startswith("LEDGER_") and name.removeprefix("LEDGER_").lower() in fields, name
     assert Path(__file__).parents[2].joinpath("Dockerfile").read_text().count("USER ") == 1
+
+
+@pytest.mark.postgres
+def test_server_processes_starting_together_all_start(tmp_path: Path) -> None:
+    """Workers of one server create the schema at once; none may fail (PostgreSQL refuses concurrent DDL)."""
+    with database("postgres", str(tmp_path)) as url:
+        build(Settings(database_url=url)).close()  # the tables exist; the library still replaces its function
+        failures: list[str] = []
+
+        def start() -> None:
+            try:
+                build(Settings(database_url=url, pool_size=2)).close()
+            except Exception as e:  # any failure to start is the finding
+                failures.append(repr(e))
+
+        for _ in range(4):
+            workers = [threading.Thread(target=start) for _ in range(4)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+        assert failures == []
