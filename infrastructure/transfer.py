@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,11 +99,47 @@ class Importer:
         self.report = ImportReport()
         # Kept across batches: relations with their folds and open rows, names known to exist.
         self.relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
+        self.subjects: dict[str, Subject] = {}  # registered or changed by this import
         self.known_subjects: set[str] = set()
         self.known_actors: set[str] = set()
         self.resuming = True  # lines are checked for presence until the first absent one
+        self.position: int | None = None  # of the next fact, once known
+        # One batch is committed by a writer thread while the next is prepared: the database's
+        # time overlaps the fold's. Batches still commit one at a time, in order.
+        self.writer: ThreadPoolExecutor | None = None
+        self.in_flight: Future[None] | None = None
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as self.writer:
+            try:
+                self._run(lines, progress)
+                self._drain()
+            except BaseException:
+                self._drain(quiet=True)
+                raise
+        if self.report.written:
+            self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
+        return self.report
+
+    def _drain(self, *, quiet: bool = False) -> None:
+        """Wait for the batch being committed; its failure is raised here."""
+        pending, self.in_flight = self.in_flight, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except BaseException:
+            self._forget()
+            if not quiet:
+                raise
+
+    def _forget(self) -> None:
+        # Aggregates may hold facts that were never stored: start again from the database.
+        self.relations.clear()
+        self.subjects.clear()
+        self.position = None
+
+    def _run(self, lines: Iterable[str], progress: Any) -> None:
         batch: list[dict[str, Any]] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -124,30 +161,41 @@ class Importer:
             self._write(batch)
             if progress:
                 progress(len(batch))
-        if self.report.written:
-            self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
-        return self.report
 
     def _write(self, records: list[dict[str, Any]]) -> None:
         try:
-            self._write_batch(records)
+            prepared = self._prepare(records)
         except Exception:
-            self.relations.clear()  # aggregates may hold unsaved facts now
+            self._drain(quiet=True)
+            self._forget()
             raise
+        self._drain()
+        if prepared is not None:
+            assert self.writer is not None
+            self.in_flight = self.writer.submit(self._commit, *prepared)
 
-    def _write_batch(self, records: list[dict[str, Any]]) -> None:
-        view = self.ledger.view
+    def _commit(self, events: list[Any], changes: ViewChanges, count: int) -> None:
+        # Straight to the event store: events already in line order, no per-object type checks.
+        self.ledger.events.put(events, view_changes=changes)
+        self.report.written += count
+
+    def _prepare(self, records: list[dict[str, Any]]) -> tuple[list[Any], ViewChanges, int] | None:
+        """Fold a batch into events and view rows, reading only what earlier batches did not write."""
         todo = records
         if self.resuming:
+            self._drain()  # (nothing is in flight while resuming; kept for clarity)
             todo = [r for r in records if not self._present(r)]
             self.resuming = not todo
         self.report.skipped += len(records) - len(todo)
         if not todo:
-            return
-        position = view.max_position() + 1
+            return None
+        if self.position is None:
+            self._drain()
+            self.position = self.ledger.view.max_position() + 1
+        position = self.position
         relations = self.relations
         touched: set[UUID] = set()
-        subjects: dict[str, Subject] = {}
+        subjects: dict[str, Subject] = {}  # changed in this batch
         events: list[Any] = []  # in line order, so ledger order survives the round trip
         changes = ViewChanges()
         for r in todo:
@@ -165,8 +213,9 @@ class Importer:
                 subjects[r["id"]] = subject
                 events += subject.collect_events()
             elif kind == "milestone":
-                subject = subjects.get(r["subject"]) or self.ledger.load_subject(r["subject"])
-                subjects[r["subject"]] = subject
+                slug = r["subject"]
+                subject = subjects.get(slug) or self.subjects.get(slug) or self.ledger.load_subject(slug)
+                subjects[slug] = subject
                 subject.add_milestone(MilestoneAsDict().decode(r))
                 events += subject.collect_events()
             elif kind == "actor":
@@ -200,11 +249,11 @@ class Importer:
             changes.closes += rows.closes
             changes.inserts += rows.inserts
         changes.subjects = [subject_body(subject) for subject in subjects.values()]
-        # Straight to the event store: events already in line order, no per-object type checks.
-        self.ledger.events.put(events, view_changes=changes)
+        self.subjects.update(subjects)
         self.known_subjects.update(subjects)
         self.known_actors.update(a["code"] for a in changes.actors)
-        self.report.written += len(todo)
+        self.position = position
+        return events, changes, len(todo)
 
     def _fact(self, r: dict[str, Any], subjects: dict[str, Subject], new_actors: set[str]) -> Fact:
         body = {k: v for k, v in r.items() if k not in ("record", "_line", "position", "relation_version")}

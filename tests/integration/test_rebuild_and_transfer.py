@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
 from infrastructure.rebuild import Rebuild
@@ -123,4 +125,32 @@ def test_an_interrupted_import_resumes_without_duplicates(make_services: Callabl
     Importer(target.ledger, batch_size=5).run(lines[:12])
     report = Importer(target.ledger, batch_size=5).run(lines)
     assert (report.written, report.skipped) == (len(lines) - 12, 12)
+    assert list(export_lines(target.ledger)) == lines
+
+
+def test_an_import_whose_commit_fails_stops_there_and_resumes(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """A batch that fails to commit (in the writer thread) stops the import; nothing after it is written."""
+    source = make_services()
+    busy_ledger(source, clock)
+    lines = list(export_lines(source.ledger))
+    target = make_services()
+    put, calls = target.ledger.events.put, []
+
+    def failing_put(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return put(*args, **kwargs)
+
+    target.ledger.events.put = failing_put  # type: ignore[method-assign]
+    importer = Importer(target.ledger, batch_size=5)
+    with pytest.raises(RuntimeError, match="went away"):
+        importer.run(lines)
+    assert importer.report.written == 10, "two batches committed, the third failed, none after it"
+    assert len(list(export_lines(target.ledger))) == 10
+    target.ledger.events.put = put  # type: ignore[method-assign]
+    report = Importer(target.ledger, batch_size=5).run(lines)
+    assert (report.written, report.skipped) == (len(lines) - 10, 10)
     assert list(export_lines(target.ledger)) == lines
