@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import project_aggregate
 from eventsourcing.utils import get_topic
 
 from domain.facts import Fact
@@ -42,9 +42,10 @@ class Replay:
 
     def known_facts(self, relation_id: UUID, recorded_at: datetime) -> list[Fact]:
         """The relation's facts as the ledger held them at system time `recorded_at`."""
-        try:
-            relation: Relation = self.ledger.repository.get(relation_id)  # type: ignore[assignment]
-        except AggregateNotFoundError:
+        # Every stored event, decoded here: replay uses no process state (not the relation cache).
+        events = self.ledger.events.get(relation_id)
+        relation: Relation | None = project_aggregate(None, events)  # type: ignore[arg-type]
+        if relation is None:
             return []
         return [f for f in relation.facts if f.recorded_at <= recorded_at]
 
