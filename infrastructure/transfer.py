@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,34 +103,12 @@ class Importer:
         self.known_actors: set[str] = set()
         self.resuming = True  # lines are checked for presence until the first absent one
         self.position: int | None = None  # of the next fact, once known
-        # One batch is committed by a writer thread while the next is prepared: the database's
-        # time overlaps the fold's. Batches still commit one at a time, in order.
-        self.writer: ThreadPoolExecutor | None = None
-        self.in_flight: Future[None] | None = None
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as self.writer:
-            try:
-                self._run(lines, progress)
-                self._drain()
-            except BaseException:
-                self._drain(quiet=True)
-                raise
+        self._run(lines, progress)
         if self.report.written:
             self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
         return self.report
-
-    def _drain(self, *, quiet: bool = False) -> None:
-        """Wait for the batch being committed; its failure is raised here."""
-        pending, self.in_flight = self.in_flight, None
-        if pending is None:
-            return
-        try:
-            pending.result()
-        except BaseException:
-            self._forget()
-            if not quiet:
-                raise
 
     def _forget(self) -> None:
         # Aggregates may hold facts that were never stored: start again from the database.
@@ -163,16 +140,16 @@ class Importer:
                 progress(len(batch))
 
     def _write(self, records: list[dict[str, Any]]) -> None:
+        # One batch at a time, in this thread: a writer thread committing while the next batch
+        # is folded was tried and dropped. Under load its transactions sat idle past the
+        # server's idle-in-transaction limit while the threads shared the interpreter.
         try:
             prepared = self._prepare(records)
+            if prepared is not None:
+                self._commit(*prepared)
         except Exception:
-            self._drain(quiet=True)
             self._forget()
             raise
-        self._drain()
-        if prepared is not None:
-            assert self.writer is not None
-            self.in_flight = self.writer.submit(self._commit, *prepared)
 
     def _commit(self, events: list[Any], changes: ViewChanges, count: int) -> None:
         # Straight to the event store: events already in line order, no per-object type checks.
@@ -183,14 +160,12 @@ class Importer:
         """Fold a batch into events and view rows, reading only what earlier batches did not write."""
         todo = records
         if self.resuming:
-            self._drain()  # (nothing is in flight while resuming; kept for clarity)
             todo = [r for r in records if not self._present(r)]
             self.resuming = not todo
         self.report.skipped += len(records) - len(todo)
         if not todo:
             return None
         if self.position is None:
-            self._drain()
             self.position = self.ledger.view.max_position() + 1
         position = self.position
         relations = self.relations

@@ -131,7 +131,7 @@ def test_an_interrupted_import_resumes_without_duplicates(make_services: Callabl
 def test_an_import_whose_commit_fails_stops_there_and_resumes(
     make_services: Callable[[], Services], clock: Clock
 ) -> None:
-    """A batch that fails to commit (in the writer thread) stops the import; nothing after it is written."""
+    """A batch that fails to commit stops the import; nothing after it is written, and a rerun resumes."""
     source = make_services()
     busy_ledger(source, clock)
     lines = list(export_lines(source.ledger))
