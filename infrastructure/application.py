@@ -78,6 +78,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
         """Save with the request's key in the same transaction; a lost race replays the winner."""
         if request.key is not None:
             changes.request = (request.principal, request.key, request.body_hash or "", response)
+        self.view.prepare(changes)
         try:
             self.save(aggregate, view_changes=changes)
         except IntegrityError:
@@ -170,6 +171,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
             }
             if request.key is not None:
                 changes.request = (request.principal, request.key, request.body_hash or "", receipt)
+            self.view.prepare(changes)
             try:
                 self.save(relation, view_changes=changes)
             except IntegrityError:

@@ -67,6 +67,9 @@ class ViewChanges:
     # PostgreSQL: a cursor whose pending result is the highest position, asked for in the same
     # pipeline as the events' insert (after its table lock) to save a round trip.
     position_cursor: Any = None
+    # Parameters built before the transaction (StatusView.prepare): facts without positions.
+    ready_facts: list[tuple[tuple[Any, ...], str, str]] | None = None
+    ready_rows: list[tuple[Any, ...]] | None = None
 
     def extend(self, other: ViewChanges) -> None:
         self.facts += other.facts

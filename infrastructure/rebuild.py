@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ class Rebuild:
             if progress:
                 progress(self.events, max(total, self.events))
         held = self._open_rows()
+        view.prepare(held)
         with view.writing() as cursor:
             view.append(cursor, held, SHADOW)
         view.create_indexes(SHADOW)
@@ -93,8 +95,10 @@ class Rebuild:
             changes.inserts += rows.inserts
         self.last_id = page[-1].id
         self.events += len(page)
+        gc.freeze()  # the folds held: not for the cyclic collector to walk again (see transfer.py)
         view = self.ledger.view
         if bulk:
+            view.prepare(changes)
             with view.writing() as own:
                 view.append(own, changes, SHADOW)
         else:

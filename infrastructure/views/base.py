@@ -195,19 +195,16 @@ class StatusView(ABC):
 
     def write(self, cursor: Any, changes: ViewChanges, tables: dict[str, str] = LIVE) -> None:
         """Write the rows; called inside the transaction that stores the events."""
+        self.prepare(changes)
         if changes.facts:
             asked = changes.position_cursor
             first = self.next_position(cursor, tables) if asked is None else self._first_position(asked)
             changes.positions = list(range(first, first + len(changes.facts)))
-            self._insert_facts(
-                cursor,
-                tables,
-                [self._fact_params(row, pos) for row, pos in zip(changes.facts, changes.positions, strict=True)],
-            )
+            self._insert_facts(cursor, tables, self._filled(changes))
         if changes.closes:
             self._close_rows(cursor, tables, changes.closes)
         if changes.inserts:
-            self._insert_rows(cursor, tables, [self._status_params(r) for r in changes.inserts])
+            self._insert_rows(cursor, tables, changes.ready_rows or [])
         for body in changes.subjects:
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
@@ -233,13 +230,13 @@ class StatusView(ABC):
     def append(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
         """Write facts and finished rows into tables that only grow (a rebuild): no closes."""
         assert not changes.closes, "append() never updates rows"
+        self.prepare(changes)
         if changes.facts:
             first = self.next_position(cursor, tables)
             changes.positions = list(range(first, first + len(changes.facts)))
-            facts = [self._fact_params(row, pos) for row, pos in zip(changes.facts, changes.positions, strict=True)]
-            self._copy(cursor, tables["facts"], FACT_COLUMNS, facts)
+            self._copy(cursor, tables["facts"], FACT_COLUMNS, self._filled(changes))
         if changes.inserts:
-            self._copy(cursor, tables["status"], STATUS_COLUMNS, [self._status_params(r) for r in changes.inserts])
+            self._copy(cursor, tables["status"], STATUS_COLUMNS, changes.ready_rows or [])
         for body in changes.subjects:
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
@@ -265,17 +262,36 @@ class StatusView(ABC):
         rows = self._rows(self._sql(self.select_request), [principal, key])
         return {"hash": rows[0]["hash"], "response": _json(rows[0]["response"])} if rows else None
 
-    def _fact_params(self, row: Any, position: int) -> tuple[Any, ...]:
+    def prepare(self, changes: ViewChanges) -> None:
+        """Build the rows' parameters now, before any transaction: inside one, the time spent
+        here would leave it idle (the server ends sessions idle in a transaction for 5 s).
+        Only positions are left to fill in, under the lock."""
+        if changes.ready_facts is None:
+            changes.ready_facts = [self._fact_template(row) for row in changes.facts]
+        if changes.ready_rows is None:
+            changes.ready_rows = [self._status_params(r) for r in changes.inserts]
+
+    @staticmethod
+    def _filled(changes: ViewChanges) -> list[tuple[Any, ...]]:
+        """The facts' parameters with their positions (in the row and in the body)."""
+        return [
+            (position, *fixed, head + str(position) + tail)
+            for (fixed, head, tail), position in zip(changes.ready_facts or [], changes.positions, strict=True)
+        ]
+
+    def _fact_template(self, row: Any) -> tuple[tuple[Any, ...], str, str]:
+        """The fact's parameters but its position, and its body split where the position goes."""
         f = row.fact
         body = fact_to_dict(f)
         body.update(
-            position=position,
+            position=_POSITION_MARK,
             relation_version=row.relation_version,
             precision=f.effective_on.precision.value,
             recorded_at=rfc3339(f.recorded_at),
         )
-        return (
-            position,
+        # Quotes inside JSON strings are escaped, so the unescaped key occurs once.
+        head, tail = canonical(body).split(f'"position":{_POSITION_MARK}')
+        fixed = (
             str(f.fact_id),
             str(row.relation_id),
             row.relation_version,
@@ -286,8 +302,8 @@ class StatusView(ABC):
             self._time(f.recorded_at),
             f.recorded_by,
             str(f.target) if f.target else None,
-            canonical(body),
         )
+        return fixed, head + '"position":', tail
 
     def _status_params(self, r: StatusRow) -> tuple[Any, ...]:
         return (
@@ -382,6 +398,7 @@ class StatusView(ABC):
             yield tuple(str(v) for v in r.values())
 
 
+_POSITION_MARK = -987654321
 _END = datetime.fromisoformat("9999-12-31T23:59:59.999999+00:00")
 
 
