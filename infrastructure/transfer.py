@@ -141,9 +141,9 @@ class Importer:
                 progress(len(batch))
 
     def _write(self, records: list[dict[str, Any]]) -> None:
-        # One batch at a time, in this thread: a writer thread committing while the next batch
-        # is folded was tried and dropped. Under load its transactions sat idle past the
-        # server's idle-in-transaction limit while the threads shared the interpreter.
+        # One batch at a time, in this thread. (A writer thread committing while the next batch
+        # was folded was tried and dropped when transactions were ended as idle; the cause was
+        # the garbage collector's long passes, see below, and the thread was not tried again.)
         try:
             prepared = self._prepare(records)
             if prepared is not None:
