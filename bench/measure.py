@@ -21,7 +21,10 @@ import httpx
 def percentiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p99 of samples in seconds, returned in milliseconds."""
     ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
     return pick(0.50), pick(0.99)
 
 

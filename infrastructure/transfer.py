@@ -100,7 +100,6 @@ class Importer:
         # Kept across batches: relations with their folds and open rows, names known to exist.
         self.relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
         self.subjects: dict[str, Subject] = {}  # registered or changed by this import
-        self.known_subjects: set[str] = set()
         self.known_actors: set[str] = set()
         self.resuming = True  # lines are checked for presence until the first absent one
         self.position: int | None = None  # of the next fact, once known
@@ -232,7 +231,6 @@ class Importer:
             changes.inserts += rows.inserts
         changes.subjects = [subject_body(subject) for subject in subjects.values()]
         self.subjects.update(subjects)
-        self.known_subjects.update(subjects)
         self.known_actors.update(a["code"] for a in changes.actors)
         self.position = position
         return events, changes, len(todo)
@@ -245,10 +243,8 @@ class Importer:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
         if fact.actor not in new_actors and fact.actor not in self.known_actors:
             self.known_actors.add(self.ledger.actors.get(fact.actor).code)
-        if fact.subject not in subjects and fact.subject not in self.known_subjects:
-            if self.ledger.view.subject(fact.subject) is None:
-                raise NotFound("subject", fact.subject)
-            self.known_subjects.add(fact.subject)
+        if fact.subject not in subjects and not self.ledger.subject_exists(fact.subject):
+            raise NotFound("subject", fact.subject)
         return fact
 
     def _present(self, r: dict[str, Any]) -> bool:

@@ -46,6 +46,11 @@ STATUS_COLUMNS = (
     "status",
 )
 
+
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
 AUDIT_FILTERS = {
     "actor": "actor = ?",
     "subject": "subject = ?",
@@ -98,17 +103,9 @@ class StatusView(ABC):
     select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
     select_actors = "SELECT body FROM {actors} ORDER BY code"
     select_all_status = "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
-    insert_fact = (
-        "INSERT INTO {facts} (position, fact_id, relation_id, relation_version, actor, subject, "
-        "type, effective_start, recorded_at, recorded_by, target, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
+    insert_fact = insert_sql("{facts}", FACT_COLUMNS)
     close_status = "UPDATE {status} SET sys_to = ? WHERE relation_id = ? AND valid_from = ? AND sys_to = ?"
-    insert_status = (
-        "INSERT INTO {status} (relation_id, actor, subject, valid_from, valid_to, sys_from, "
-        "sys_to, recognised, form, rec_since, level, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
+    insert_status = insert_sql("{status}", STATUS_COLUMNS)
     upsert_subject = (
         "INSERT INTO {subjects} (slug, body) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
     )
@@ -197,18 +194,13 @@ class StatusView(ABC):
         """Write the rows; called inside the transaction that stores the events."""
         self.prepare(changes)
         if changes.facts:
-            asked = changes.position_cursor
-            first = self.next_position(cursor, tables) if asked is None else self._first_position(asked)
-            changes.positions = list(range(first, first + len(changes.facts)))
+            self._number(cursor, changes, tables)
             self._insert_facts(cursor, tables, self._filled(changes))
         if changes.closes:
             self._close_rows(cursor, tables, changes.closes)
         if changes.inserts:
             self._insert_rows(cursor, tables, changes.ready_rows or [])
-        for body in changes.subjects:
-            cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
-        for body in changes.actors:
-            cursor.execute(self._sql(self.insert_actor, tables), (body["code"], canonical(body)))
+        self._write_catalogue(cursor, changes, tables)
         if changes.request is not None:
             self.write_request(cursor, changes)
 
@@ -232,11 +224,19 @@ class StatusView(ABC):
         assert not changes.closes, "append() never updates rows"
         self.prepare(changes)
         if changes.facts:
-            first = self.next_position(cursor, tables)
-            changes.positions = list(range(first, first + len(changes.facts)))
+            self._number(cursor, changes, tables)
             self._copy(cursor, tables["facts"], FACT_COLUMNS, self._filled(changes))
         if changes.inserts:
             self._copy(cursor, tables["status"], STATUS_COLUMNS, changes.ready_rows or [])
+        self._write_catalogue(cursor, changes, tables)
+
+    def _number(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
+        """Give the facts the next positions (asked already in the events' pipeline, or now)."""
+        asked = changes.position_cursor
+        first = self.next_position(cursor, tables) if asked is None else self._first_position(asked)
+        changes.positions = list(range(first, first + len(changes.facts)))
+
+    def _write_catalogue(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
         for body in changes.subjects:
             cursor.execute(self._sql(self.upsert_subject, tables), (body["id"], canonical(body)))
         for body in changes.actors:
@@ -244,8 +244,7 @@ class StatusView(ABC):
 
     def _copy(self, cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Append many rows; a backend may have a faster way than one INSERT each."""
-        marks = ", ".join("?" * len(columns))
-        cursor.executemany(self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows)
+        cursor.executemany(self._sql(insert_sql(table, columns)), rows)
 
     def write_request(self, cursor: Any, changes: ViewChanges) -> None:
         """Keep the answer to an idempotent request, with the position it was given."""
