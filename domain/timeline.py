@@ -251,7 +251,7 @@ class _Shape:
             else:
                 status = after[bisect_right(starts, days[slot - 1]) - 1]
                 raw = Interval(days[slot - 1], end, status)
-            marked = _mark(raw, by_id, disputed) if raw is not None else ()
+            marked = _mark(raw, by_id, disputed, imprecise) if raw is not None else ()
             merged_len.append(len(out))
             merged_last.append(out[-1] if out else None)
             pieces.append(marked)
@@ -282,11 +282,13 @@ def _duplicate(fact: Fact, twin: Fact, other: UUID) -> RuleViolation:
     )
 
 
-def _mark(iv: Interval, by_id: dict[UUID, Fact], disputed: frozenset[UUID]) -> tuple[Interval, ...]:
+def _mark(
+    iv: Interval, by_id: dict[UUID, Fact], disputed: frozenset[UUID], imprecise: frozenset[UUID]
+) -> tuple[Interval, ...]:
     """Split an interval where an imprecise basis date's period ends; set the flags."""
     status = iv.status
     is_disputed = bool(disputed) and not disputed.isdisjoint(status.basis_set)
-    ends = _imprecise_ends(status, by_id)
+    ends = _imprecise_ends(status, by_id) if imprecise else ()  # no imprecise fact: nothing to split
     if not ends:  # the common case: nothing to split
         return (Interval(iv.valid_from, iv.valid_to, _flagged(status, False, True)),) if is_disputed else (iv,)
     points = sorted({e for e in ends if iv.valid_from < e < iv.valid_to} | {iv.valid_from, iv.valid_to})

@@ -7,14 +7,13 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from domain.dates import EARLIEST
 from domain.facts import Fact
-from domain.status import Status
 from domain.timeline import Interval
+from infrastructure.statusjson import status_json
 
 END_OF_SYSTEM_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 # "As the ledger holds it now": only rows still open (sys_to = END_OF_SYSTEM_TIME) answer.
@@ -161,11 +160,6 @@ def _valid_to(iv: Interval) -> date:
 
 def _open_valid_to(row: tuple[Interval, datetime | None]) -> date:
     return row[0].valid_to
-
-
-@lru_cache(maxsize=65536)
-def status_json(status: Status) -> str:
-    return canonical(status.to_dict())
 
 
 def since_of(fact: Fact) -> date:

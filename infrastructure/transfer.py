@@ -103,6 +103,9 @@ class Importer:
         self.known_actors: set[str] = set()
         self.resuming = True  # lines are checked for presence until the first absent one
         self.position: int | None = None  # of the next fact, once known
+        # Into a ledger that was empty when this import began, every relation and subject is
+        # this import's own: none need be looked up in the database.
+        self.fresh = False
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         self._run(lines, progress)
@@ -173,6 +176,7 @@ class Importer:
             return None
         if self.position is None:
             self.position = self.ledger.view.max_position() + 1
+            self.fresh = not self.ledger.recorder.max_notification_id()
         position = self.position
         relations = self.relations
         touched: set[UUID] = set()
@@ -212,7 +216,10 @@ class Importer:
                 fact = self._fact(r, subjects, {a["code"] for a in changes.actors})
                 rid = Relation.create_id(fact.actor, fact.subject)
                 if rid not in relations:
-                    relation = self.ledger.load_relation(fact.actor, fact.subject)
+                    if self.fresh:
+                        relation = Relation(actor=fact.actor, subject=fact.subject)
+                    else:
+                        relation = self.ledger.load_relation(fact.actor, fact.subject)
                     before = relation.timeline if relation.facts else []
                     relations[rid] = (relation, RelationDiff(rid, fact.actor, fact.subject, before))
                 relation, diff = relations[rid]
@@ -243,7 +250,9 @@ class Importer:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
         if fact.actor not in new_actors and fact.actor not in self.known_actors:
             self.known_actors.add(self.ledger.actors.get(fact.actor).code)
-        if fact.subject not in subjects and not self.ledger.subject_exists(fact.subject):
+        if fact.subject in subjects or fact.subject in self.subjects:
+            return fact
+        if self.fresh or not self.ledger.subject_exists(fact.subject):
             raise NotFound("subject", fact.subject)
         return fact
 

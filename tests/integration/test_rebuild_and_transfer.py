@@ -9,6 +9,7 @@ import pytest
 
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
+from infrastructure.errors import NotFound
 from infrastructure.rebuild import Rebuild
 from infrastructure.requests import WriteRequest
 from infrastructure.transfer import Importer, export_lines
@@ -154,3 +155,18 @@ def test_an_import_whose_commit_fails_stops_there_and_resumes(
     report = Importer(target.ledger, batch_size=5).run(lines)
     assert (report.written, report.skipped) == (len(lines) - 10, 10)
     assert list(export_lines(target.ledger)) == lines
+
+
+def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """Into an empty ledger no subject is looked up in the database: only the file's own count."""
+    source = make_services()
+    busy_ledger(source, clock)
+    lines = list(export_lines(source.ledger))
+    n = next(i for i, line in enumerate(lines) if '"record":"fact"' in line and i >= 10)
+    lines[n] = lines[n].replace('"subject":"taliban-iea"', '"subject":"nowhere"')
+    target = make_services()
+    with pytest.raises(NotFound, match="nowhere"):
+        Importer(target.ledger, batch_size=5).run(lines)
+    assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
