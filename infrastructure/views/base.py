@@ -145,6 +145,10 @@ class StatusView(ABC):
         """Run a read statement and return its rows as dicts."""
 
     @abstractmethod
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run a read statement and return its rows as tuples (no dict per row: hot reads)."""
+
+    @abstractmethod
     def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
         """Put table names and the backend's placeholders into a statement."""
 
@@ -334,10 +338,10 @@ class StatusView(ABC):
     def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         if recorded_at >= LATEST:
             day = self._day(at)
-            rows = self._rows(self.latest_recognitions_sql(), [subject, day, day])
+            rows = self._tuples(self.latest_recognitions_sql(), [subject, day, day])
         else:
-            rows = self._rows(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
-        return [{"actor": r["actor"], "form": r["form"], "since": _iso(r["rec_since"])} for r in rows]
+            rows = self._tuples(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
+        return [{"actor": actor, "form": form, "since": _iso(since)} for actor, form, since in rows]
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = self._rows(self._sql(self.select_subject_status), [subject, *self._at(at, recorded_at)])

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg.rows import tuple_row
 
 from infrastructure.projection import END_OF_SYSTEM_TIME
 from infrastructure.views.base import LIVE, SHADOW, StatusView
@@ -98,6 +99,11 @@ class PostgresStatusView(StatusView):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(sql.encode(), list(params), prepare=True)
             return [dict(r) for r in curs.fetchall()]
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(sql.encode(), list(params), prepare=True)
+            return curs.fetchall()
 
     def _insert_facts(self, cursor: Any, tables: dict[str, str], params: list[tuple[Any, ...]]) -> None:
         cursor.execute(self.bulk_facts.format(**tables).encode(), [list(c) for c in zip(*params, strict=True)])

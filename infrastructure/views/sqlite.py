@@ -67,6 +67,11 @@ class SQLiteStatusView(StatusView):
             c.execute(sql, [_param(p) for p in params])
             return [dict(row) for row in c.fetchall()]
 
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, [_param(p) for p in params])
+            return [tuple(row) for row in c.fetchall()]
+
     def _day(self, value: date) -> str:
         return value.isoformat()
 
