@@ -107,7 +107,8 @@ class Queries:
         """A relation's status on a date, its whole timeline with basis, and its facts."""
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
-        self._subject(subject)
+        if not self.ledger.subject_exists(subject):  # remembered once seen: no query, no body
+            raise NotFound("subject", subject)
         d, s, shown = self._when(at, recorded_at)
         rid = str(Relation.create_id(code, subject))
         timeline = reader.timeline(rid, s)
