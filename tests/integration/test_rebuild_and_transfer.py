@@ -54,6 +54,13 @@ def busy_ledger(s: Services, clock: Clock) -> None:
     )
 
 
+def busy_export(make_services: Callable[[], Services], clock: Clock) -> list[str]:
+    """The export lines of a busy ledger on fresh services."""
+    source = make_services()
+    busy_ledger(source, clock)
+    return list(export_lines(source.ledger))
+
+
 def snapshot(s: Services) -> tuple:  # type: ignore[type-arg]
     view = s.ledger.view
     return (list(view.all_status_rows()), view.audit({}, 0, 1000), view.subjects(), view.actors())
@@ -119,9 +126,7 @@ def test_export_import_export_gives_identical_lines(make_services: Callable[[], 
 
 def test_an_interrupted_import_resumes_without_duplicates(make_services: Callable[[], Services], clock: Clock) -> None:
     """Importing the first part, then the whole file, writes each line once."""
-    source = make_services()
-    busy_ledger(source, clock)
-    lines = list(export_lines(source.ledger))
+    lines = busy_export(make_services, clock)
     target = make_services()
     Importer(target.ledger, batch_size=5).run(lines[:12])
     report = Importer(target.ledger, batch_size=5).run(lines)
@@ -133,9 +138,7 @@ def test_an_import_whose_commit_fails_stops_there_and_resumes(
     make_services: Callable[[], Services], clock: Clock
 ) -> None:
     """A batch that fails to commit stops the import; nothing after it is written, and a rerun resumes."""
-    source = make_services()
-    busy_ledger(source, clock)
-    lines = list(export_lines(source.ledger))
+    lines = busy_export(make_services, clock)
     target = make_services()
     put, calls = target.ledger.events.put, []
 
@@ -161,9 +164,7 @@ def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
     make_services: Callable[[], Services], clock: Clock
 ) -> None:
     """Into an empty ledger no subject is looked up in the database: only the file's own count."""
-    source = make_services()
-    busy_ledger(source, clock)
-    lines = list(export_lines(source.ledger))
+    lines = busy_export(make_services, clock)
     n = next(i for i, line in enumerate(lines) if '"record":"fact"' in line and i >= 10)
     lines[n] = lines[n].replace('"subject":"taliban-iea"', '"subject":"nowhere"')
     target = make_services()
