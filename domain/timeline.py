@@ -19,6 +19,7 @@ from domain.facts import Fact, FactType
 from domain.status import Envoy, Listing, Mission, Recognition, Relations, Sanction, Status
 
 T = FactType
+EMPTY = Status()  # before any fact; immutable, so one will do
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class _Shape:
         for slot in range(first, count + 1):
             end = days[slot] if slot < count else END_OF_TIME
             if slot == 0:
-                raw = Interval(EARLIEST, end, Status()) if end > EARLIEST else None
+                raw = Interval(EARLIEST, end, EMPTY) if end > EARLIEST else None
             else:
                 status = after[bisect_right(starts, days[slot - 1]) - 1]
                 raw = Interval(days[slot - 1], end, status)
@@ -325,7 +326,7 @@ class _Walk:
     """Applies facts one by one in timeline order, keeping the running status."""
 
     def __init__(self, new_fact: UUID | None) -> None:
-        self.status = Status()
+        self.status = EMPTY
         self.new_fact = new_fact
 
     def refuse(self, fact: Fact, rule: str, why: str, holder: UUID | None) -> RuleViolation:

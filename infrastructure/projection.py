@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from domain.dates import EARLIEST
 from domain.facts import Fact
 from domain.timeline import Interval
@@ -79,7 +81,17 @@ class ViewChanges:
 
 
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON with sorted keys, unescaped non-ASCII: the one form bodies are stored in.
+
+    orjson writes exactly what `json.dumps(sort_keys, compact, ensure_ascii=False)` writes for
+    the ledger's values (strings, integers, booleans, null, lists, objects; never floats), a
+    property test holds it to that; json takes what orjson refuses (integers past 64 bits,
+    keys that are not strings).
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class RelationDiff:

@@ -106,9 +106,16 @@ class Importer:
         # Into a ledger that was empty when this import began, every relation and subject is
         # this import's own: none need be looked up in the database.
         self.fresh = False
+        # Into an empty ledger, the view's secondary indexes are built once at the end.
+        self.indexes_dropped = False
+        self.relation_ids: dict[tuple[str, str], UUID] = {}  # uuid5 is not free, a million times
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
-        self._run(lines, progress)
+        try:
+            self._run(lines, progress)
+        finally:
+            if self.indexes_dropped:  # also when the import stopped: the ledger stays fast to read
+                self.ledger.view.create_indexes()
         if self.report.written:
             self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
         return self.report
@@ -177,6 +184,9 @@ class Importer:
         if self.position is None:
             self.position = self.ledger.view.max_position() + 1
             self.fresh = not self.ledger.recorder.max_notification_id()
+            if self.fresh:
+                self.ledger.view.drop_indexes()
+                self.indexes_dropped = True
         position = self.position
         relations = self.relations
         touched: set[UUID] = set()
@@ -214,7 +224,8 @@ class Importer:
                 changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
             elif kind == "fact":
                 fact = self._fact(r, subjects, {a["code"] for a in changes.actors})
-                rid = Relation.create_id(fact.actor, fact.subject)
+                pair = (fact.actor, fact.subject)
+                rid = self.relation_ids.get(pair) or self.relation_ids.setdefault(pair, Relation.create_id(*pair))
                 if rid not in relations:
                     if self.fresh:
                         relation = Relation(actor=fact.actor, subject=fact.subject)

@@ -134,6 +134,16 @@ class StatusView(ABC):
                 if statement.startswith("CREATE INDEX"):
                     self._execute(cursor, statement.format(**tables))
 
+    def drop_indexes(self, tables: dict[str, str] = LIVE) -> None:
+        """Drop the secondary indexes (not the keys): a bulk load into empty tables, then
+        create_indexes(), is faster than keeping them up row by row. Starting the ledger
+        creates any that are missing, so an interrupted load leaves nothing broken."""
+        with self.writing() as cursor:
+            for statement in self.create_statements:
+                if statement.startswith("CREATE INDEX IF NOT EXISTS "):
+                    name = statement.split()[5]
+                    self._execute(cursor, f"DROP INDEX IF EXISTS {name}".format(**tables))
+
     @abstractmethod
     def tidy(self) -> None:
         """After a bulk load: refresh the planner's statistics and clear dead row versions."""

@@ -35,7 +35,9 @@ class PostgresStatusView(StatusView):
         "PRIMARY KEY (relation_id, valid_from, sys_from))",
         "CREATE INDEX IF NOT EXISTS {status}_subject ON {status} (subject, valid_from, sys_to)",
         "CREATE INDEX IF NOT EXISTS {status}_actor ON {status} (actor, valid_from, sys_to)",
-        "CREATE INDEX IF NOT EXISTS {status}_open ON {status} (relation_id, sys_to)",
+        # Closes and timelines are found by the primary key (relation_id, valid_from, sys_from);
+        # an index on (relation_id, sys_to) only cost every write its upkeep.
+        "DROP INDEX IF EXISTS {status}_open",
         # Recognitions read only recognised rows; most questions are about the latest knowledge.
         "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
         # Who recognises now: the open recognised rows only, answered from the index alone.

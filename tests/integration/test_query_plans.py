@@ -31,3 +31,18 @@ def test_who_recognises_now_reads_only_the_recognised_until_index(services: Serv
     else:
         assert "Index Only Scan using ledger_status_recognised_until" in plan, plan
         assert "valid_to >" in plan.split("Index Cond:")[1].split("Filter")[0], plan
+
+
+def test_a_timeline_is_read_by_the_primary_key(services: Services, backend: str) -> None:
+    load_demo(services.ledger)
+    view: Any = services.ledger.view
+    sql = view._sql(view.select_timeline)
+    rid = "00000000-0000-0000-0000-000000000000"
+    end = "9999-12-31T23:59:59.999998Z" if backend == "sqlite" else "9999-12-31 23:59:59.999998+00"
+    plan = _plan(services, backend, sql, [rid, end, end])
+    if backend == "sqlite":
+        assert "USING INDEX sqlite_autoindex_ledger_status_1 (relation_id=?)" in plan, plan
+        assert "TEMP B-TREE" not in plan, "rows come in valid_from order, unsorted"
+    else:
+        assert "Index Scan using ledger_status_pkey" in plan, plan
+        assert "Sort" not in plan, plan

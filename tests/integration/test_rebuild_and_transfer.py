@@ -171,3 +171,47 @@ def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
     with pytest.raises(NotFound, match="nowhere"):
         Importer(target.ledger, batch_size=5).run(lines)
     assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
+
+
+def view_indexes(s: Services) -> set[str]:
+    """The names of the view's secondary indexes (keys and the event store's excluded)."""
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ledger_%'"
+        if s.settings.backend == "sqlite"
+        else "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'ledger_%' AND indexname NOT LIKE '%pkey'"
+        " AND indexname NOT LIKE '%key'"
+    )
+    view = s.ledger.view
+    with view.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+        c.execute(sql)
+        names = {row["name"] if not isinstance(row, tuple) else row[0] for row in c.fetchall()}
+    return {n for n in names if n.startswith(("ledger_facts", "ledger_status"))}
+
+
+def test_an_import_into_an_empty_ledger_builds_the_indexes_at_the_end(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """The secondary indexes are dropped for the load and all back after it, even when it stops."""
+    lines = busy_export(make_services, clock)
+    target = make_services()
+    wanted = view_indexes(target)
+    assert {"ledger_status_recognised_until", "ledger_facts_subject"} <= wanted
+    assert "ledger_status_open" not in wanted, "closes and timelines use the primary key"
+    seen: list[set[str]] = []
+    put = target.ledger.events.put
+
+    def watching_put(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(view_indexes(target))
+        if len(seen) == 3:
+            raise RuntimeError("the database went away")
+        return put(*args, **kwargs)
+
+    target.ledger.events.put = watching_put  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="went away"):
+        Importer(target.ledger, batch_size=5).run(lines)
+    assert seen[0] == set(), "loaded without secondary indexes"
+    assert view_indexes(target) == wanted, "a stopped import leaves them all back"
+    target.ledger.events.put = put  # type: ignore[method-assign]
+    Importer(target.ledger, batch_size=5).run(lines)
+    assert view_indexes(target) == wanted
+    assert list(export_lines(target.ledger)) == lines
