@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 from infrastructure.projection import ViewChanges
 from infrastructure.views.postgres import PostgresStatusView
@@ -48,6 +49,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.view = PostgresStatusView(datastore, events_table_name)
+        # The library's insert sends events as one array of a composite type, which psycopg
+        # writes as escaped text (the state's bytes in hex, then escaped again, by regex).
+        # Four arrays in binary carry the same rows at a fraction of the cost.
+        self.insert_columns_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(
+            schema=Identifier(datastore.schema),
+            table=Identifier(events_table_name),
+            id_type=Identifier(datastore.originator_id_type),
+        )
 
     def create_table(self) -> None:
         # Server workers start together; concurrent CREATE OR REPLACE FUNCTION (the library's)
@@ -91,7 +104,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             changes.position_cursor = curs.connection.cursor()
             self.view.ask_next_position(changes.position_cursor)
         self._notify_channel(curs)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+        columns: tuple[list[Any], ...] = ([], [], [], [])
+        for e in stored_events:
+            columns[0].append(e.originator_id)
+            columns[1].append(e.originator_version)
+            columns[2].append(e.topic)
+            columns[3].append(e.state)
+        curs.execute(self.insert_columns_statement, columns)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
