@@ -77,6 +77,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     # The library retries these ten times on OperationalError; with the database away that
     # hangs a request for many seconds. Fail at once instead: the API answers 503 + Retry-After.
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs.get("bulk"):
+            self._load(stored_events, kwargs["view_changes"])
+            return None
         try:
             return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
         finally:
@@ -84,6 +87,24 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             if changes is not None and changes.position_cursor is not None:
                 changes.position_cursor.close()
                 changes.position_cursor = None
+
+    def _load(self, stored_events: Sequence[StoredEvent], changes: ViewChanges) -> None:
+        """An import's batch: the events, then the view rows by COPY (which a pipeline cannot
+        carry), in one transaction under the same lock as every other insert."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            self._insert_columns(curs, stored_events)
+            self.view.load(curs, changes)
+
+    def _insert_columns(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
+        columns: tuple[list[Any], ...] = ([], [], [], [])
+        for e in stored_events:
+            columns[0].append(e.originator_id)
+            columns[1].append(e.originator_version)
+            columns[2].append(e.topic)
+            columns[3].append(e.state)
+        curs.execute(self.insert_columns_statement, columns)
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
         return _once(PostgresApplicationRecorder.select_events)(self, originator_id, **kwargs)  # type: ignore[no-any-return]
@@ -104,13 +125,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             changes.position_cursor = curs.connection.cursor()
             self.view.ask_next_position(changes.position_cursor)
         self._notify_channel(curs)
-        columns: tuple[list[Any], ...] = ([], [], [], [])
-        for e in stored_events:
-            columns[0].append(e.originator_id)
-            columns[1].append(e.originator_version)
-            columns[2].append(e.topic)
-            columns[3].append(e.state)
-        curs.execute(self.insert_columns_statement, columns)
+        self._insert_columns(curs, stored_events)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

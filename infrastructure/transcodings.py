@@ -48,6 +48,15 @@ def effective_from_text(text: str) -> EffectiveDate:
 
 
 def fact_to_dict(f: Fact) -> dict[str, Any]:
+    """The fact's JSON shape; a new dict each time (callers add to it), made once per fact:
+    storing a fact encodes it twice, for its event and for the audit log's body."""
+    cached: dict[str, Any] | None = f.__dict__.get("_as_dict")
+    if cached is None:
+        cached = f.__dict__["_as_dict"] = _fact_dict(f)
+    return dict(cached)
+
+
+def _fact_dict(f: Fact) -> dict[str, Any]:
     return {
         "fact_id": str(f.fact_id),
         "type": f.type.value,

@@ -238,10 +238,16 @@ class StatusView(ABC):
     def append(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
         """Write facts and finished rows into tables that only grow (a rebuild): no closes."""
         assert not changes.closes, "append() never updates rows"
+        self.load(cursor, changes, tables)
+
+    def load(self, cursor: Any, changes: ViewChanges, tables: dict[str, str] = LIVE) -> None:
+        """As write(), for a bulk load: new rows go in the backend's fastest way (COPY)."""
         self.prepare(changes)
         if changes.facts:
             self._number(cursor, changes, tables)
             self._copy(cursor, tables["facts"], FACT_COLUMNS, self._filled(changes))
+        if changes.closes:
+            self._close_rows(cursor, tables, changes.closes)
         if changes.inserts:
             self._copy(cursor, tables["status"], STATUS_COLUMNS, changes.ready_rows or [])
         self._write_catalogue(cursor, changes, tables)
