@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -60,11 +61,8 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes")] = 1,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
-    import logging
-
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     say = Console(soft_wrap=True, highlight=False)
@@ -73,7 +71,14 @@ def serve(
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     # Our own access log (api/middleware.py) has request ids and never the Authorization header.
     config = uvicorn.Config(
-        "api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        log_config=log_config(),
     )
     if workers == 1:
         uvicorn.Server(config).run()
@@ -81,6 +86,22 @@ def serve(
     from uvicorn.supervisors import Multiprocess
 
     Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, and ours. Given to uvicorn, it is applied in every worker process
+    too (worker processes start afresh: a handler set up here would not reach them)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["ledger"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    config["handlers"]["ledger"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "ledger",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["ledger"] = {"handlers": ["ledger"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

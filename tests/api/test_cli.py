@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from infrastructure.settings import get_settings
+from tests.api.server import free_port
 from tests.conftest import database
 
 runner = CliRunner()
@@ -91,3 +97,30 @@ def test_export_import_and_rebuild_through_the_cli(ledger_url: str, tmp_path, ba
         second = tmp_path / "second.jsonl"
         invoke("export", str(second))
         assert second.read_text() == first.read_text()
+
+
+def test_serve_with_two_workers_answers_and_logs_each_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Worker processes start afresh; the access log must still reach stderr from each."""
+    port = free_port()
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/served.db", "LEDGER_ADMIN_TOKEN": "t0ken"}
+    command = [sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.2)
+        answer = httpx.get(f"http://127.0.0.1:{port}/v1/subjects/nowhere", headers={"Authorization": "Bearer t0ken"})
+        assert answer.status_code == 404
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    line = next((x for x in err.splitlines() if "GET /v1/subjects/nowhere 404" in x), None)
+    assert line is not None, err[-2000:]
+    assert "ledger.access" in line and "principal=admin" in line
+    assert "t0ken" not in err, "tokens never reach the log"
