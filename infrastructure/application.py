@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -33,6 +33,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's project_aggregate() without its per-event `isinstance(event, Protocol)`
+    assertion: typing's runtime protocol check cost more than decoding the event itself
+    (a 16-event relation: a fifth of its load). Every stored event here can mutate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class Ledger(CatalogueCommands, Application[UUID]):
     """The Recognition Ledger's write side, with its views for reads."""
 
@@ -44,6 +53,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.view: StatusView = self.recorder.view  # type: ignore[attr-defined]
         self.actors = ActorCatalogue(self.view.actors)
         self.known_subjects: set[str] = set()
+        self.subjects_listed = False  # every registered slug read once, on the first question
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings module reads the process environment; take what it gives.
@@ -199,14 +209,20 @@ class Ledger(CatalogueCommands, Application[UUID]):
         """Whether the subject is registered. Subjects are never removed, so a yes is kept."""
         if slug in self.known_subjects:
             return True
-        if self.view.subject(slug) is None:
+        if not self.subjects_listed:  # one query for all, instead of one per subject asked about
+            self.known_subjects.update(self.view.subject_slugs())
+            self.subjects_listed = True
+            if slug in self.known_subjects:
+                return True
+        if self.view.subject(slug) is None:  # registered since, perhaps by another process
             return False
         self.known_subjects.add(slug)
         return True
 
     def load_relation(self, actor: str, subject: str) -> Relation:
         try:
-            return self.repository.get(Relation.create_id(actor, subject))  # type: ignore[return-value]
+            relation: Relation = self.repository.get(Relation.create_id(actor, subject), projector_func=project)
+            return relation
         except AggregateNotFoundError:
             return Relation(actor=actor, subject=subject)
 

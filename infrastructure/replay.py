@@ -7,12 +7,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
 from eventsourcing.utils import get_topic
 
 from domain.facts import Fact
 from domain.relation import Relation
 from domain.timeline import Interval, build_timeline, status_on
+from infrastructure.application import project
 from infrastructure.transcodings import fact_to_dict
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Replay:
         """The relation's facts as the ledger held them at system time `recorded_at`."""
         # Every stored event, decoded here: replay uses no process state (not the relation cache).
         events = self.ledger.events.get(relation_id)
-        relation: Relation | None = project_aggregate(None, events)  # type: ignore[arg-type]
+        relation: Relation | None = project(None, events)  # type: ignore[arg-type]
         if relation is None:
             return []
         return [f for f in relation.facts if f.recorded_at <= recorded_at]

@@ -103,6 +103,7 @@ class StatusView(ABC):
     select_max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
     select_subjects = "SELECT body FROM {subjects} ORDER BY slug"
     select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
+    select_subject_slugs = "SELECT slug FROM {subjects}"
     select_actors = "SELECT body FROM {actors} ORDER BY code"
     select_all_status = "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
     insert_fact = insert_sql("{facts}", FACT_COLUMNS)
@@ -409,6 +410,9 @@ class StatusView(ABC):
 
     def subjects(self) -> list[dict[str, Any]]:
         return [_json(r["body"]) for r in self._rows(self._sql(self.select_subjects), [])]
+
+    def subject_slugs(self) -> list[str]:
+        return [r[0] for r in self._tuples(self._sql(self.select_subject_slugs), [])]
 
     def subject(self, slug: str) -> dict[str, Any] | None:
         rows = self._rows(self._sql(self.select_subject), [slug])
