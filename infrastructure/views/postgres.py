@@ -107,13 +107,26 @@ class PostgresStatusView(StatusView):
             curs.execute(sql.encode(), list(params), prepare=True)
             return curs.fetchall()
 
+    # A single write has a row or three: plain statements, whose parameters psycopg dumps in a
+    # fraction of the time it takes for twelve one-element arrays (1 ms of Python per write).
+    FEW = 4
+
     def _insert_facts(self, cursor: Any, tables: dict[str, str], params: list[tuple[Any, ...]]) -> None:
+        if len(params) <= self.FEW:
+            super()._insert_facts(cursor, tables, params)
+            return
         cursor.execute(self.bulk_facts.format(**tables).encode(), [list(c) for c in zip(*params, strict=True)])
 
     def _insert_rows(self, cursor: Any, tables: dict[str, str], params: list[tuple[Any, ...]]) -> None:
+        if len(params) <= self.FEW:
+            super()._insert_rows(cursor, tables, params)
+            return
         cursor.execute(self.bulk_status.format(**tables).encode(), [list(c) for c in zip(*params, strict=True)])
 
     def _close_rows(self, cursor: Any, tables: dict[str, str], closes: list[tuple[UUID, date, datetime]]) -> None:
+        if len(closes) <= self.FEW:
+            super()._close_rows(cursor, tables, closes)
+            return
         ids, days, times = (list(c) for c in zip(*closes, strict=True))
         cursor.execute(self.bulk_close.format(**tables).encode(), [ids, days, times, END_OF_SYSTEM_TIME])
 
