@@ -90,6 +90,20 @@ def post_load(base: str, seconds: float, token: str) -> float:
     return count / (time.perf_counter() - started)
 
 
+def wait_until_ready(base: str, seconds: float = 60) -> None:
+    """Poll `GET /readyz` until it answers 200; RuntimeError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server at {base} did not become ready in {seconds:.0f} s")
+        time.sleep(0.2)
+
+
 def _wrk(args: list[str]) -> float:
     out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)

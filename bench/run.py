@@ -21,7 +21,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import psycopg
 import typer
 from rich.console import Console
@@ -30,7 +29,7 @@ from rich.table import Table
 
 from bench.baseline import batched_save_rate, read_rate, single_save_rate
 from bench.generate import Generator
-from bench.measure import RssWatch, load, percentiles, post_load, rss_mb, timed
+from bench.measure import RssWatch, load, percentiles, post_load, rss_mb, timed, wait_until_ready
 from infrastructure.bootstrap import Services, build
 from infrastructure.rebuild import Rebuild
 from infrastructure.settings import Settings
@@ -212,16 +211,7 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not become ready")
-            time.sleep(0.3)
+        wait_until_ready(base)
         time.sleep(1)
         idle = max(rss_mb(pid) for pid in [server.pid, *__import__("bench.measure").measure.children(server.pid)])
         watch = RssWatch(server.pid)

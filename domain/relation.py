@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -19,6 +20,7 @@ class Relation(Aggregate):
     """The facts of one actor toward one subject, kept consistent by the rules."""
 
     @staticmethod
+    @lru_cache(maxsize=65536)  # uuid5 hashes each time; an import asks once per fact
     def create_id(actor: str, subject: str) -> UUID:
         """Deterministic, so a relation is found without a lookup table."""
         return uuid5(NAMESPACE, f"relation/{actor}/{subject}")

@@ -108,7 +108,6 @@ class Importer:
         self.fresh = False
         # Into an empty ledger, the view's secondary indexes are built once at the end.
         self.indexes_dropped = False
-        self.relation_ids: dict[tuple[str, str], UUID] = {}  # uuid5 is not free, a million times
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         try:
@@ -225,8 +224,7 @@ class Importer:
                 changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
             elif kind == "fact":
                 fact = self._fact(r, subjects, {a["code"] for a in changes.actors})
-                pair = (fact.actor, fact.subject)
-                rid = self.relation_ids.get(pair) or self.relation_ids.setdefault(pair, Relation.create_id(*pair))
+                rid = Relation.create_id(fact.actor, fact.subject)
                 if rid not in relations:
                     if self.fresh:
                         relation = Relation(actor=fact.actor, subject=fact.subject)

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from bench.measure import wait_until_ready
 from infrastructure.settings import get_settings
 from tests.api.server import free_port
 from tests.conftest import database
@@ -106,15 +106,7 @@ def test_serve_with_two_workers_answers_and_logs_each_request(tmp_path) -> None:
     command = [sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(f"http://127.0.0.1:{port}")
         answer = httpx.get(f"http://127.0.0.1:{port}/v1/subjects/nowhere", headers={"Authorization": "Bearer t0ken"})
         assert answer.status_code == 404
     finally:
