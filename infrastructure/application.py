@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
 from domain.dates import EffectiveDate, Precision
 from domain.details import clean_sources, clean_text
+from domain.errors import RuleViolation, UnknownFact
 from domain.facts import Fact, FactType
 from domain.relation import Relation
 from infrastructure import transcodings
@@ -54,6 +56,13 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.actors = ActorCatalogue(self.view.actors)
         self.known_subjects: set[str] = set()
         self.subjects_listed = False  # every registered slug read once, on the first question
+        # Relations as this process last saved them, each a private copy nothing mutates. A
+        # write starts from one without asking the store whether it is still the latest: if it
+        # is not, the insert of its next version collides with the one already stored (the
+        # store's unique key), and the write loads the relation and tries again. A refusal is
+        # never given from a copy: it too is checked again on the loaded relation.
+        cache = self.repository.cache
+        self.saved: LRUCache[UUID, Relation] | None = LRUCache(cache.maxsize) if isinstance(cache, LRUCache) else None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings module reads the process environment; take what it gives.
@@ -164,15 +173,20 @@ class Ledger(CatalogueCommands, Application[UUID]):
     def _commit(
         self, actor: str, subject: str, make: Callable[[datetime], Fact], request: WriteRequest
     ) -> dict[str, Any]:
-        """Load, check, save; on a concurrent write, reload and check again."""
-        for _ in range(MAX_ATTEMPTS):
-            relation = self.load_relation(actor, subject)
-            if request.expected_version is not None and request.expected_version != len(relation.facts):
-                raise PreconditionFailed(request.expected_version, len(relation.facts))
-            last = relation.last_recorded_at
-            now = self.clock()
-            fact = make(max(now, last + timedelta(microseconds=1)) if last else now)
-            changes = self.changes_for(relation, [fact])
+        """Check and save; on a concurrent write, load the relation and check again."""
+        for attempt in range(MAX_ATTEMPTS):
+            relation, loaded = self.relation_to_write(actor, subject, trust_saved=attempt == 0)
+            try:
+                if request.expected_version is not None and request.expected_version != len(relation.facts):
+                    raise PreconditionFailed(request.expected_version, len(relation.facts))
+                last = relation.last_recorded_at
+                now = self.clock()
+                fact = make(max(now, last + timedelta(microseconds=1)) if last else now)
+                changes = self.changes_for(relation, [fact])
+            except (RuleViolation, UnknownFact, PreconditionFailed):
+                if loaded:
+                    raise
+                continue  # perhaps only the copy is out of date: ask the store
             receipt = {
                 "fact_id": str(fact.fact_id),
                 "position": None,
@@ -189,8 +203,20 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 if done is not None:
                     return done
                 continue
+            if self.saved is not None:
+                self.saved.put(relation.id, deepcopy(relation))
             return receipt | {"position": changes.positions[0]}
         raise TooMuchContention("the relation kept changing under this write; try again")
+
+    def relation_to_write(self, actor: str, subject: str, *, trust_saved: bool) -> tuple[Relation, bool]:
+        """A copy of the relation to record in, and whether it was loaded from the store just now
+        (else it is as this process last saved it, which a concurrent write may have overtaken)."""
+        if trust_saved and self.saved is not None:
+            try:
+                return deepcopy(self.saved.get(Relation.create_id(actor, subject))), False
+            except KeyError:
+                pass
+        return self.load_relation(actor, subject), True
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:
         """Record facts in the relation and compute the view rows they change."""
