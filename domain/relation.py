@@ -30,7 +30,15 @@ class Relation(Aggregate):
         self.actor = actor
         self.subject = subject
         self.facts: list[Fact] = []
-        self.fold = Fold()
+        self._fold: Fold | None = Fold()
+
+    @property
+    def fold(self) -> Fold:
+        """The fold of every fact. After a replay it is made once, when first asked for:
+        one walk over all the facts instead of one extension per fact."""
+        if self._fold is None:
+            self._fold = Fold.of(self.facts)
+        return self._fold
 
     def record(self, fact: Fact) -> list[Interval]:
         """Add a fact if the whole timeline still obeys every rule; return the new timeline."""
@@ -118,5 +126,5 @@ class Relation(Aggregate):
     def _fact_recorded(self, fact: Fact) -> None:
         self.facts.append(fact)
         checked: Fold | None = self.__dict__.pop("_checked", None)
-        # A new fact was folded while checking it; a stored one is folded on replay.
-        self.fold = checked if checked is not None and checked.facts[-1] is fact else self.fold.plus(fact)
+        # A new fact was folded while checking it; stored ones are folded together, when needed.
+        self._fold = checked if checked is not None and checked.facts[-1] is fact else None

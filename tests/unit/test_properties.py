@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
+from domain.facts import Fact
 from domain.relation import Relation
 from domain.timeline import build_timeline, status_on
 from tests import reference
@@ -53,17 +55,9 @@ def play(ops: list) -> Relation:  # type: ignore[type-arg]
     """Apply operations; each must be accepted exactly when the reference says it is valid."""
     relation = Relation(actor="RUS", subject="taliban-iea")
     for n, op in enumerate(ops):
-        if op[0] == "record":
-            candidate = fact(op[1], op[2], **op[3])
-        else:
-            # Retractions may hit disputes too; disputes only hit facts.
-            kinds = ("fact_retracted",) if op[0] == "retract" else ("fact_retracted", "fact_disputed")
-            targets = [f for f in relation.facts if f.type.value not in kinds]
-            if not targets:
-                continue
-            target = targets[op[1] % len(targets)]
-            # Two reasons only: repeated disputes of one fact are sometimes duplicates, sometimes not.
-            candidate = retraction(target) if op[0] == "retract" else dispute(target, f"reason {n % 2}")
+        candidate = _candidate(relation, op, n)
+        if candidate is None:
+            continue
         expected_ok = reference.valid([*relation.facts, candidate]) and not _correction_refused(relation, candidate)
         try:
             relation.record(candidate)
@@ -74,6 +68,19 @@ def play(ops: list) -> Relation:  # type: ignore[type-arg]
         assert relation.timeline == (build_timeline(relation.facts) if relation.facts else [])
         assert accepted == expected_ok, (op, [(f.type.value, str(f.effective_on), f.details) for f in relation.facts])
     return relation
+
+
+def _candidate(relation: Relation, op, n: int) -> Fact | None:  # type: ignore[no-untyped-def]
+    if op[0] == "record":
+        return fact(op[1], op[2], **op[3])
+    # Retractions may hit disputes too; disputes only hit facts.
+    kinds = ("fact_retracted",) if op[0] == "retract" else ("fact_retracted", "fact_disputed")
+    targets = [f for f in relation.facts if f.type.value not in kinds]
+    if not targets:
+        return None
+    target = targets[op[1] % len(targets)]
+    # Two reasons only: repeated disputes of one fact are sometimes duplicates, sometimes not.
+    return retraction(target) if op[0] == "retract" else dispute(target, f"reason {n % 2}")
 
 
 def _correction_refused(relation: Relation, candidate) -> bool:  # type: ignore[no-untyped-def]
@@ -108,3 +115,28 @@ def test_status_on_any_date_equals_the_reference_fold(ops, day) -> None:  # type
     expected = reference.summary(facts, day)
     actual = summarise(status_on(build_timeline(facts), day)) if facts else expected
     assert actual == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(operations, operations)
+def test_a_replayed_relation_takes_further_facts_as_the_live_one_does(before, after) -> None:  # type: ignore[no-untyped-def]
+    """Loaded from its events (folded once, as a whole), a relation accepts and refuses each further
+    fact exactly as the relation that recorded them fact by fact, and keeps the same timeline."""
+    live = play(before)
+    replayed: Any = None
+    for event in live.collect_events():
+        replayed = event.mutate(replayed)
+    assert replayed.timeline == live.timeline
+    for n, op in enumerate(after):
+        candidate = _candidate(live, op, n)
+        if candidate is None:
+            continue
+        outcomes: list[object] = []
+        for relation in (live, replayed):
+            try:
+                relation.record(candidate)
+                outcomes.append("accepted")
+            except RuleViolation as refused:
+                outcomes.append((refused.rule, refused.conflicting_fact_id))
+        assert outcomes[0] == outcomes[1], (op, outcomes)
+        assert replayed.timeline == live.timeline
