@@ -45,7 +45,7 @@ def rate(count: int, call: Callable[[], Any]) -> float:
 
 
 POST_SCRIPT = """
-counter = 0
+counter = FIRST
 request = function()
   counter = counter + 1
   local body = string.format(BODY, 1000 + counter % 900, counter)
@@ -68,26 +68,31 @@ def fact_body(run: str, subject: str, n: str) -> str:
     )
 
 
-def post_load(base: str, seconds: float, token: str) -> float:
-    """Facts per second posted by one client, one request at a time: wrk -c1, else httpx."""
+def post_load(base: str, seconds: float, token: str, first: int = 0) -> float:
+    """Facts per second posted by one client, one request at a time: wrk -c1, else httpx.
+
+    The n-th statement goes to subject 1000 + n % 900, n counted from `first` (a run in rounds
+    goes on where the last round stopped).
+    """
     run = uuid.uuid4().hex[:8]  # statements differ from any earlier run's: no duplicates
     if shutil.which("wrk"):
         template = fact_body(run, "subject-%04d", "%d")  # filled in by Lua's string.format
-        script = POST_SCRIPT.replace("BODY", json.dumps(template)).replace("AUTH", json.dumps(f"Bearer {token}"))
+        script = POST_SCRIPT.replace("FIRST", str(first)).replace("BODY", json.dumps(template))
+        script = script.replace("AUTH", json.dumps(f"Bearer {token}"))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(script)
         try:
             return _wrk(["-t1", "-c1", f"-d{max(1, int(seconds))}s", "-s", f.name, base + "/v1/facts"])
         finally:
             Path(f.name).unlink()
-    count, started = 0, time.perf_counter()
+    count, started = first, time.perf_counter()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
         while time.perf_counter() - started < seconds:
             body = fact_body(run, f"subject-{1000 + count % 900:04d}", str(count))
             client.post("/v1/facts", content=body).raise_for_status()
             count += 1
-    return count / (time.perf_counter() - started)
+    return (count - first) / (time.perf_counter() - started)
 
 
 def wait_until_ready(base: str, seconds: float = 60) -> None:
