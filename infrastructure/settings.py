@@ -28,8 +28,9 @@ class Settings(BaseSettings):
         default=1000,
         ge=0,
         le=1_000_000,
-        description="Relations kept decoded per process; each use reads the relation's newer events first "
-        "(never stale). 0: rebuild every relation from its events on each write",
+        description="Relations kept decoded per process; a write starts from its copy, and one another process "
+        "overtook is refused by the event store's version key, then reloaded and checked again. "
+        "0: rebuild every relation from its events on each write",
     )
     max_body_bytes: int = Field(default=256_000, ge=1024)
     cors_origins: list[str] = Field(default=[], description='JSON list of origins, e.g. ["https://example.org"]')
