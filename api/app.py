@@ -21,6 +21,7 @@ from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
 from api.routes import facts, reads, tokens, writes
 from domain.errors import RuleViolation
+from infrastructure.awaited import AwaitedReads
 from infrastructure.bootstrap import Services, build
 from infrastructure.settings import Settings, get_settings
 
@@ -59,9 +60,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build(settings)
-        yield
-        if own:
-            app.state.services.close()
+        app.state.awaited = await AwaitedReads.open(app.state.services.queries, app.state.services.settings)
+        try:
+            yield
+        finally:
+            if app.state.awaited is not None:
+                await app.state.awaited.close()
+            app.state.awaited = None
+            if own:
+                app.state.services.close()
 
     app = FastAPI(
         title="Recognition Ledger",

@@ -34,7 +34,7 @@ class Queries:
             raise InvalidValue("mode", f"{mode!r} is not one of view, replay")
         return self.view if mode == "view" else self.replay
 
-    def _when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime, str]:
+    def when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime, str]:
         """Valid date, system time to query, and the system time to report.
 
         Without `recorded_at` the answer is the ledger's latest knowledge (the open
@@ -47,7 +47,7 @@ class Queries:
             recorded_at = recorded_at.replace(tzinfo=UTC)
         return at or now.date(), recorded_at, rfc3339(recorded_at)
 
-    def _subject(self, slug: str) -> dict[str, Any]:
+    def subject_body(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
         if body is None:
             raise NotFound("subject", slug)
@@ -57,7 +57,7 @@ class Queries:
         return self.view.subjects()
 
     def subject(self, slug: str) -> dict[str, Any]:
-        return self._subject(slug)
+        return self.subject_body(slug)
 
     def actors(self) -> list[dict[str, Any]]:
         return [a.to_dict() for a in self.ledger.actors.all()]
@@ -66,26 +66,20 @@ class Queries:
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        d, s, shown = self._when(at, recorded_at)
+        d, s, shown = self.when(at, recorded_at)
         if mode == "replay":
-            self._subject(subject)
+            self.subject_body(subject)
         rows = reader.recognitions(subject, d, s)
         if not rows:  # rows exist only for registered subjects: one round trip when there are any
-            self._subject(subject)
-        return {
-            "subject": subject,
-            "at": d.isoformat(),
-            "recorded_at": shown,
-            "recognised_by": rows,
-            "count": len(rows),
-        }
+            self.subject_body(subject)
+        return recognitions_answer(subject, d, shown, rows)
 
     def subject_status(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        self._subject(subject)
-        d, s, shown = self._when(at, recorded_at)
+        self.subject_body(subject)
+        d, s, shown = self.when(at, recorded_at)
         return {
             "subject": subject,
             "at": d.isoformat(),
@@ -98,7 +92,7 @@ class Queries:
     ) -> dict[str, Any]:
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
-        d, s, shown = self._when(at, recorded_at)
+        d, s, shown = self.when(at, recorded_at)
         return {"actor": code, "at": d.isoformat(), "recorded_at": shown, "relations": reader.actor_status(code, d, s)}
 
     def relation(
@@ -109,7 +103,7 @@ class Queries:
         code = self.ledger.actors.get(actor).code
         if not self.ledger.subject_exists(subject):  # remembered once seen: no query, no body
             raise NotFound("subject", subject)
-        d, s, shown = self._when(at, recorded_at)
+        d, s, shown = self.when(at, recorded_at)
         rid = str(Relation.create_id(code, subject))
         timeline = reader.timeline(rid, s)
         facts = reader.relation_facts(rid, s)
@@ -137,8 +131,8 @@ class Queries:
     ) -> dict[str, Any]:
         """Every actor whose status differs between two valid dates."""
         reader = self._reader(mode)
-        self._subject(subject)
-        _, s, shown = self._when(None, recorded_at)
+        self.subject_body(subject)
+        _, s, shown = self.when(None, recorded_at)
         before = {r["actor"]: r for r in reader.subject_status(subject, date_from, s)}
         after = {r["actor"]: r for r in reader.subject_status(subject, date_to, s)}
         changed = [
@@ -157,8 +151,8 @@ class Queries:
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
         """The number of actors recognising the subject, at each date it changes."""
         reader = self._reader(mode)
-        body = self._subject(subject)
-        _, s, shown = self._when(None, recorded_at)
+        body = self.subject_body(subject)
+        _, s, shown = self.when(None, recorded_at)
         steps: Counter[str] = Counter()
         for _actor, start, end in reader.recognised_spans(subject, s):
             steps[start] += 1
@@ -200,3 +194,7 @@ def _substance(status: dict[str, Any] | None) -> dict[str, Any] | None:
     out = {k: v for k, v in status.items() if k not in NOT_SUBSTANCE}
     out["recognition"] = {k: v for k, v in status["recognition"].items() if k != "fact_id"}
     return out
+
+
+def recognitions_answer(subject: str, at: date, shown: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"subject": subject, "at": at.isoformat(), "recorded_at": shown, "recognised_by": rows, "count": len(rows)}

@@ -13,6 +13,7 @@ from api.models import Actor, ActorStatuses, Changes, History, Recognitions, Rel
 from api.parsing import system_time, valid_date
 from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
 from domain.errors import InvalidValue
+from infrastructure.awaited import AwaitedReads
 from infrastructure.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
@@ -56,8 +57,11 @@ async def recognitions(
     # The hottest read, kept lean: the queries taken from the app (no dependency to solve),
     # the answer sent as Queries shapes it (checked by the tests) without a second validation.
     q: Queries = request.app.state.services.queries
-    args = (_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode)
-    return CompactJSON(await run_in_threadpool(q.recognitions, *args))
+    args = (_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at))
+    awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)
+    if awaited is not None and mode == "view":  # PostgreSQL, with the app's lifespan running
+        return CompactJSON(await awaited.recognitions(*args))
+    return CompactJSON(await run_in_threadpool(q.recognitions, *args, mode))
 
 
 @router.get("/subjects/{subject_id}/status", response_model=SubjectStatus)

@@ -355,12 +355,14 @@ class StatusView(ABC):
         return self._sql(self.select_latest_recognitions).replace("END", self.end_literal)
 
     def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        return recognised(self._tuples(*self.recognitions_query(subject, at, recorded_at)))
+
+    def recognitions_query(self, subject: str, at: date, recorded_at: datetime) -> tuple[str, list[Any]]:
+        """The statement and parameters of `recognitions`, for a reader that runs them itself."""
         if recorded_at >= LATEST:
             day = self._day(at)
-            rows = self._tuples(self.latest_recognitions_sql(), [subject, day, day])
-        else:
-            rows = self._tuples(self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)])
-        return [{"actor": actor, "form": form, "since": _iso(since)} for actor, form, since in rows]
+            return self.latest_recognitions_sql(), [subject, day, day]
+        return self._sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)]
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = self._rows(self._sql(self.select_subject_status), [subject, *self._at(at, recorded_at)])
@@ -439,6 +441,11 @@ def _json(value: Any) -> Any:
         return orjson.loads(value)
     except orjson.JSONDecodeError:  # beyond orjson (integers over 64 bits): the slow way
         return json.loads(value)
+
+
+def recognised(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows of (actor, form, since) as the API gives them."""
+    return [{"actor": actor, "form": form, "since": _iso(since)} for actor, form, since in rows]
 
 
 def _iso(value: Any) -> str | None:

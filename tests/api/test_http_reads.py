@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.parsing import system_time, valid_date
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
 
@@ -25,6 +27,30 @@ def test_recognitions_on_the_two_july_dates(client: TestClient) -> None:
     after = client.get("/v1/subjects/taliban-iea/recognitions", params={"at": "2025-07-03", "mode": "replay"}).json()
     assert (before["count"], after["count"]) == (0, 1)
     assert after["recognised_by"] == [{"actor": "RUS", "form": "de_jure", "since": "2025-07-03"}]
+
+
+def test_recognitions_awaited_on_the_loop_answer_as_the_queries_do(client: TestClient, backend: str) -> None:
+    """On PostgreSQL the recognitions are read without a worker thread; the answers are the bytes the
+    shared read path (the one SQLite and replay take) gives, and unknown subjects are still 404."""
+    assert (client.app.state.awaited is not None) == (backend == "postgres")  # type: ignore[attr-defined]
+    queries = client.app.state.services.queries  # type: ignore[attr-defined]
+    for at, recorded_at in (
+        ("2025-07-02", "2025-07-04T00:00:00Z"),
+        ("2025-07-03", "2025-07-04T00:00:00Z"),
+        ("2025-07-03", "2020-01-01T00:00:00Z"),
+        ("2025-07-03", None),
+    ):
+        params = {"at": at} | ({"recorded_at": recorded_at} if recorded_at else {})
+        answer = client.get("/v1/subjects/taliban-iea/recognitions", params=params)
+        assert answer.status_code == 200, answer.text
+        expected = queries.recognitions("taliban-iea", valid_date(at, "at"), system_time(recorded_at))
+        if recorded_at is None:  # "now" is reported, and differs between the two calls
+            assert answer.json() | {"recorded_at": None} == expected | {"recorded_at": None}
+            assert answer.json()["count"] == 1
+        else:
+            assert answer.content == orjson.dumps(expected)
+    assert client.get("/v1/subjects/nowhere/recognitions").status_code == 404
+    assert client.get("/v1/subjects/taliban-iea/recognitions", params={"mode": "maybe"}).status_code == 422
 
 
 def test_relation_reads_carry_an_etag(client: TestClient) -> None:
