@@ -67,5 +67,5 @@ class AwaitedReads:
         except psycopg.OperationalError as e:  # the database away, or no connection in time
             raise OperationalError(str(e)) from e
         if not rows:  # rows exist only for registered subjects; none: is it registered at all?
-            await asyncio.to_thread(self.queries.subject_body, subject)
+            await asyncio.to_thread(self.queries.subject, subject)
         return recognitions_answer(subject, d, shown, recognised(rows))

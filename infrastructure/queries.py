@@ -47,7 +47,7 @@ class Queries:
             recorded_at = recorded_at.replace(tzinfo=UTC)
         return at or now.date(), recorded_at, rfc3339(recorded_at)
 
-    def subject_body(self, slug: str) -> dict[str, Any]:
+    def subject(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
         if body is None:
             raise NotFound("subject", slug)
@@ -55,9 +55,6 @@ class Queries:
 
     def subjects(self) -> list[dict[str, Any]]:
         return self.view.subjects()
-
-    def subject(self, slug: str) -> dict[str, Any]:
-        return self.subject_body(slug)
 
     def actors(self) -> list[dict[str, Any]]:
         return [a.to_dict() for a in self.ledger.actors.all()]
@@ -68,17 +65,17 @@ class Queries:
         reader = self._reader(mode)
         d, s, shown = self.when(at, recorded_at)
         if mode == "replay":
-            self.subject_body(subject)
+            self.subject(subject)
         rows = reader.recognitions(subject, d, s)
         if not rows:  # rows exist only for registered subjects: one round trip when there are any
-            self.subject_body(subject)
+            self.subject(subject)
         return recognitions_answer(subject, d, shown, rows)
 
     def subject_status(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        self.subject_body(subject)
+        self.subject(subject)
         d, s, shown = self.when(at, recorded_at)
         return {
             "subject": subject,
@@ -131,7 +128,7 @@ class Queries:
     ) -> dict[str, Any]:
         """Every actor whose status differs between two valid dates."""
         reader = self._reader(mode)
-        self.subject_body(subject)
+        self.subject(subject)
         _, s, shown = self.when(None, recorded_at)
         before = {r["actor"]: r for r in reader.subject_status(subject, date_from, s)}
         after = {r["actor"]: r for r in reader.subject_status(subject, date_to, s)}
@@ -151,7 +148,7 @@ class Queries:
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
         """The number of actors recognising the subject, at each date it changes."""
         reader = self._reader(mode)
-        body = self.subject_body(subject)
+        body = self.subject(subject)
         _, s, shown = self.when(None, recorded_at)
         steps: Counter[str] = Counter()
         for _actor, start, end in reader.recognised_spans(subject, s):
