@@ -258,8 +258,12 @@ def paired_load(trivial_url: str, url: str, seconds: float, rounds: int = 5) -> 
     pairs = []
     for _ in range(rounds):
         pairs.append((load(trivial_url, seconds / rounds), load(url, seconds / rounds)))
-    pairs.sort(key=lambda p: p[1] / p[0])
-    return pairs[len(pairs) // 2]
+    return median_round(pairs)
+
+
+def median_round(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The pair whose ratio is the median of all rounds' ratios."""
+    return sorted(pairs, key=lambda p: p[1] / p[0])[len(pairs) // 2]
 
 
 def paired_writes(base: str, settings: Settings, seconds: float, rounds: int = 5) -> tuple[float, float]:
@@ -270,8 +274,7 @@ def paired_writes(base: str, settings: Settings, seconds: float, rounds: int = 5
         posts = post_load(base, seconds / rounds, "bench-admin", first=posted)
         posted += round(posts * max(1, int(seconds / rounds)))  # one sequence over the 900 relations
         pairs.append((posts, single_save_rate(settings, seconds / rounds)))
-    pairs.sort(key=lambda p: p[0] / p[1])
-    return pairs[len(pairs) // 2]
+    return median_round(pairs)
 
 
 def show(rows: list[Row], facts: int, markdown: Path | None) -> None:
