@@ -65,9 +65,6 @@ class ViewChanges:
     request: tuple[str, str, str, dict[str, Any]] | None = None  # principal, key, hash, answer
     positions: list[int] = field(default_factory=list)  # filled in by the recorder
     response: dict[str, Any] | None = None  # the stored answer, with its position
-    # PostgreSQL: a cursor whose pending result is the highest position, asked for in the same
-    # pipeline as the events' insert (after its table lock) to save a round trip.
-    position_cursor: Any = None
     # Parameters built before the transaction (StatusView.prepare): facts without positions.
     ready_facts: list[tuple[tuple[Any, ...], str, str]] | None = None
     ready_rows: list[tuple[Any, ...]] | None = None

@@ -9,10 +9,11 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.projection import ViewChanges
+from infrastructure.views import pgwrite
 from infrastructure.views.postgres import PostgresStatusView
 from infrastructure.views.sqlite import SQLiteStatusView
 
@@ -43,8 +44,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     """Stores events, then the view rows, while holding the events table lock.
 
-    The rows are written after the insert so positions follow commit order.
+    The rows are written after the insert so positions follow commit order. A write of facts
+    goes as one call of a database function (see pgwrite); other writes (subjects, milestones)
+    take the library's pipelined transaction, with their rows added to it.
     """
+
+    one_trip = True  # facts through the database function; tests turn it off to compare
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -70,23 +75,36 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             try:
                 super().create_table()
                 self.view.create_tables()
+                conn.execute(self._write_function_sql().encode())
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
                 conn.commit()
 
+    def _write_function_sql(self) -> str:
+        events = f'"{self.datastore.schema}"."{self.events_table_name}"'
+        return pgwrite.create_function_sql(
+            events, self.channel_name, self.datastore.lock_timeout, self.view.end_literal
+        )
+
     # The library retries these ten times on OperationalError; with the database away that
     # hangs a request for many seconds. Fail at once instead: the API answers 503 + Retry-After.
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        changes: ViewChanges | None = kwargs.get("view_changes")
         if kwargs.get("bulk"):
-            self._load(stored_events, kwargs["view_changes"])
+            assert changes is not None
+            self._load(stored_events, changes)
             return None
-        try:
-            return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
-        finally:
-            changes: ViewChanges | None = kwargs.get("view_changes")
-            if changes is not None and changes.position_cursor is not None:
-                changes.position_cursor.close()
-                changes.position_cursor = None
+        if self.one_trip and changes is not None and changes.facts and not changes.subjects and not changes.actors:
+            return self._write_facts(stored_events, changes)
+        return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
+
+    def _write_facts(self, stored_events: Sequence[StoredEvent], changes: ViewChanges) -> Sequence[int]:
+        """Events and view rows of a fact write in one statement, one round trip (see pgwrite)."""
+        self.view.prepare(changes)
+        args = pgwrite.call_args(stored_events, changes)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(pgwrite.CALL.encode(), args, prepare=True)
+            return pgwrite.settle(changes, curs.fetchall())
 
     def _load(self, stored_events: Sequence[StoredEvent], changes: ViewChanges) -> None:
         """An import's batch: the events, then the view rows by COPY (which a pipeline cannot
@@ -116,14 +134,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return _once(PostgresApplicationRecorder.max_notification_id)(self)  # type: ignore[no-any-return]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # As the library does (lock, notify, insert), with one more query after the lock:
-        # positions follow commit order under it, and asking now, in the same pipeline, saves a
-        # round trip. Before the insert, so an insert that fails leaves no aborted query behind.
+        # As the library does (lock, notify, insert), with the events as four binary arrays.
         self._lock_table(curs)
-        changes: ViewChanges | None = kwargs.get("view_changes")
-        if changes is not None and changes.facts:
-            changes.position_cursor = curs.connection.cursor()
-            self.view.ask_next_position(changes.position_cursor)
         self._notify_channel(curs)
         self._insert_columns(curs, stored_events)
 

@@ -50,16 +50,18 @@ def write_request(
 ) -> WriteRequest:
     """Principal, Idempotency-Key with the body's hash, and If-Match (fact writes only)."""
     key = request.headers.get("idempotency-key")
-    if key is not None and not KEY.match(key):
-        raise InvalidValue("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
-    payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
-    digest = hashlib.sha256(
-        json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
-    ).hexdigest()
+    digest = None
+    if key is not None:  # the body's hash is only kept, and only needed, with a key
+        if not KEY.match(key):
+            raise InvalidValue("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
+        payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
+        digest = hashlib.sha256(
+            json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
+        ).hexdigest()
     expected = None
     if versioned and (match := request.headers.get("if-match")) is not None:
         parsed = VERSION.match(match.strip())
         if parsed is None:
             raise InvalidValue("If-Match", 'must be a relation version in quotes, like "3"')
         expected = int(parsed.group(1))
-    return WriteRequest(principal.name, key, digest if key else None, expected)
+    return WriteRequest(principal.name, key, digest, expected)

@@ -195,10 +195,6 @@ class StatusView(ABC):
         cursor.execute(self._sql(self.select_max_position, tables))
         return self._first_position(cursor)
 
-    def ask_next_position(self, cursor: Any) -> None:
-        """Send the max-position query on `cursor`; its answer is read by write()."""
-        cursor.execute(self._sql(self.select_max_position))
-
     @staticmethod
     def _first_position(cursor: Any) -> int:
         row = cursor.fetchone()
@@ -254,9 +250,8 @@ class StatusView(ABC):
         self._write_catalogue(cursor, changes, tables)
 
     def _number(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
-        """Give the facts the next positions (asked already in the events' pipeline, or now)."""
-        asked = changes.position_cursor
-        first = self.next_position(cursor, tables) if asked is None else self._first_position(asked)
+        """Give the facts the next positions, under the events table's lock."""
+        first = self.next_position(cursor, tables)
         changes.positions = list(range(first, first + len(changes.facts)))
 
     def _write_catalogue(self, cursor: Any, changes: ViewChanges, tables: dict[str, str]) -> None:
@@ -306,13 +301,13 @@ class StatusView(ABC):
         f = row.fact
         body = fact_to_dict(f)
         body.update(
-            position=_POSITION_MARK,
+            position=POSITION_MARK,
             relation_version=row.relation_version,
             precision=f.effective_on.precision.value,
             recorded_at=rfc3339(f.recorded_at),
         )
         # Quotes inside JSON strings are escaped, so the unescaped key occurs once.
-        head, tail = canonical(body).split(f'"position":{_POSITION_MARK}')
+        head, tail = canonical(body).split(f'"position":{POSITION_MARK}')
         fixed = (
             str(f.fact_id),
             str(row.relation_id),
@@ -429,7 +424,7 @@ class StatusView(ABC):
             yield tuple(str(v) for v in r.values())
 
 
-_POSITION_MARK = -987654321
+POSITION_MARK = -987654321
 _END = datetime.fromisoformat("9999-12-31T23:59:59.999999+00:00")
 
 
