@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,11 +110,20 @@ class Importer:
         self.fresh = False
         # Into an empty ledger, the view's secondary indexes are built once at the end.
         self.indexes_dropped = False
+        self.writer: ThreadPoolExecutor | None = None  # commits batches, one at a time, in order
+        self.pending: tuple[Future[None], int, Any] | None = None  # the batch being committed
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         try:
-            self._run(lines, progress)
+            with ExitStack() as stack:
+                if self.ledger.view.server_process:
+                    self.writer = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="import-writer"))
+                try:
+                    self._run(lines, progress)
+                finally:
+                    self._settle()  # the batch sent last is committed, or its failure is raised
         finally:
+            self.writer = None
             if self.indexes_dropped:  # also when the import stopped: the ledger stays fast to read
                 self.ledger.view.create_indexes()
         if self.report.written:
@@ -139,33 +150,66 @@ class Importer:
             record["_line"] = number
             batch.append(record)
             if len(batch) >= self.batch_size:
-                self._write(batch)
-                if progress:
-                    progress(len(batch))
+                self._write(batch, progress)
                 batch = []
         if batch:
-            self._write(batch)
-            if progress:
-                progress(len(batch))
+            self._write(batch, progress)
 
-    def _write(self, records: list[dict[str, Any]]) -> None:
-        # One batch at a time, in this thread. (A writer thread committing while the next batch
-        # was folded was tried and dropped when transactions were ended as idle; the cause was
-        # the garbage collector's long passes, see below, and the thread was not tried again.)
+    def _write(self, records: list[dict[str, Any]], progress: Any) -> None:
+        """Fold this batch, then commit it: on PostgreSQL in a writer thread, while the next
+        batch is folded here (folding is Python; a commit is mostly waiting for the server).
+        SQLite works in this process: there the two would only take turns, more slowly.
+
+        Batches are committed one at a time, in order, each only after the one before it
+        succeeded; a failure (of a fold here, or of a commit there) stops the import with every
+        batch before the failing one committed and none after it.
+        """
         try:
             prepared = self._prepare(records)
-            if prepared is not None:
-                self._commit(*prepared)
         except Exception:
+            self._settle()  # the batches before this one are written, or the first failure wins
             self._forget()
             raise
+        self._settle()
+        if prepared is None:
+            if progress:
+                progress(len(records))
+        elif self.writer is None:
+            self._commit_here(prepared, len(records), progress)
+        else:
+            self.pending = (self.writer.submit(self._commit, *prepared), len(records), progress)
         # The folds kept across batches are millions of objects at scale: left to the cyclic
         # collector, each full pass walks all of them (seconds, slower and slower), and one
-        # that falls inside a transaction leaves it idle past the server's limit. They are
-        # freed by reference counting when replaced; the collector need not look at them.
+        # that falls inside a transaction (of this thread or the writer's) leaves it idle past
+        # the server's limit. They are freed by reference counting when replaced; the
+        # collector need not look at them.
         gc.freeze()
 
+    def _commit_here(self, prepared: tuple[list[Any], ViewChanges, int], count: int, progress: Any) -> None:
+        try:
+            self._commit(*prepared)
+        except BaseException:
+            self._forget()
+            raise
+        if progress:
+            progress(count)
+
+    def _settle(self) -> None:
+        """Wait for the batch being committed; raise its failure, if it failed."""
+        if self.pending is None:
+            return
+        future, count, progress = self.pending
+        self.pending = None
+        try:
+            future.result()
+        except BaseException:
+            self._forget()
+            raise
+        if progress:
+            progress(count)
+
     def _commit(self, events: list[Any], changes: ViewChanges, count: int) -> None:
+        """In the writer thread: one batch's events and view rows, in one transaction."""
         self.ledger.view.prepare(changes)  # before the transaction, not while it waits
         # Straight to the event store: events already in line order, no per-object type checks;
         # bulk: on PostgreSQL the rows go by COPY, outside the pipeline of single writes.

@@ -81,6 +81,9 @@ class StatusView(ABC):
         "AND sys_to = END AND valid_from <= ? AND valid_to > ? ORDER BY rec_since, actor"
     )
     end_literal = ""
+    # Whether the database does a write's work in a process of its own (a server), so that a
+    # bulk writer can fold its next batch while one commits; an embedded one works in this one.
+    server_process = False
     select_subject_status = (
         "SELECT actor, status FROM {status} WHERE subject = ? "
         "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY actor"

@@ -19,6 +19,7 @@ class PostgresStatusView(StatusView):
     """Native date and timestamptz columns; bodies kept as canonical JSON text."""
 
     end_literal = "'9999-12-31 23:59:59.999999+00'"
+    server_process = True
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {facts} (position bigint PRIMARY KEY, fact_id uuid NOT NULL UNIQUE, "
         "relation_id uuid NOT NULL, relation_version integer NOT NULL, actor text NOT NULL, "
