@@ -221,11 +221,12 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
         writes, saves = paired_writes(base, settings, seconds)
         peak = watch.stop()
     except Exception:
-        console.print(log.read_text()[-3000:])
+        console.print(f"server log {log}:\n" + log.read_text()[-3000:])
         raise
     finally:
         server.terminate()
         server.wait(20)
+    log.unlink()  # kept only when the run failed
     return [
         ratio_row(
             "HTTP GET recognitions (2 workers)",
