@@ -209,7 +209,7 @@ class Importer:
             progress(count)
 
     def _commit(self, events: list[Any], changes: ViewChanges, count: int) -> None:
-        """In the writer thread: one batch's events and view rows, in one transaction."""
+        """One batch's events and view rows, in one transaction (in the writer thread on PostgreSQL)."""
         self.ledger.view.prepare(changes)  # before the transaction, not while it waits
         # Straight to the event store: events already in line order, no per-object type checks;
         # bulk: on PostgreSQL the rows go by COPY, outside the pipeline of single writes.
