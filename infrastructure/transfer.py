@@ -174,25 +174,17 @@ class Importer:
         if prepared is None:
             if progress:
                 progress(len(records))
-        elif self.writer is None:
-            self._commit_here(prepared, len(records), progress)
         else:
-            self.pending = (self.writer.submit(self._commit, *prepared), len(records), progress)
+            sent = self.writer.submit(self._commit, *prepared) if self.writer else _done(self._commit, *prepared)
+            self.pending = (sent, len(records), progress)
+            if self.writer is None:
+                self._settle()
         # The folds kept across batches are millions of objects at scale: left to the cyclic
         # collector, each full pass walks all of them (seconds, slower and slower), and one
         # that falls inside a transaction (of this thread or the writer's) leaves it idle past
         # the server's limit. They are freed by reference counting when replaced; the
         # collector need not look at them.
         gc.freeze()
-
-    def _commit_here(self, prepared: tuple[list[Any], ViewChanges, int], count: int, progress: Any) -> None:
-        try:
-            self._commit(*prepared)
-        except BaseException:
-            self._forget()
-            raise
-        if progress:
-            progress(count)
 
     def _settle(self) -> None:
         """Wait for the batch being committed; raise its failure, if it failed."""
@@ -331,6 +323,18 @@ class Importer:
                 f"line {r['_line']}: {key} would be {actual}, the line says {r[key]}; "
                 "import into an empty ledger to keep system fields"
             )
+
+
+def _done(call: Any, *args: Any) -> Future[None]:
+    """`call(*args)` run here and now, its outcome as a finished future (what a writer gives)."""
+    future: Future[None] = Future()
+    try:
+        call(*args)
+    except BaseException as e:
+        future.set_exception(e)
+    else:
+        future.set_result(None)
+    return future
 
 
 def _value(kind: Any) -> str:

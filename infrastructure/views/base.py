@@ -271,11 +271,10 @@ class StatusView(ABC):
         """Keep the answer to an idempotent request, with the position it was given."""
         assert changes.request is not None
         principal, key, body_hash, answer = changes.request
-        if "position" in answer and changes.positions:
+        if positioned(answer, changes):
             answer = answer | {"position": changes.positions[0]}
         changes.response = answer
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        cursor.execute(self._sql(self.insert_request), (principal, key, body_hash, canonical(answer), now))
+        cursor.execute(self._sql(self.insert_request), (principal, key, body_hash, canonical(answer), request_time()))
 
     def request(self, principal: str, key: str) -> dict[str, Any] | None:
         """The hash and answer of an earlier request with this key, if any."""
@@ -304,13 +303,11 @@ class StatusView(ABC):
         f = row.fact
         body = fact_to_dict(f)
         body.update(
-            position=POSITION_MARK,
             relation_version=row.relation_version,
             precision=f.effective_on.precision.value,
             recorded_at=rfc3339(f.recorded_at),
         )
-        # Quotes inside JSON strings are escaped, so the unescaped key occurs once.
-        head, tail = canonical(body).split(f'"position":{POSITION_MARK}')
+        head, tail = split_at_position(body)
         fixed = (
             str(f.fact_id),
             str(row.relation_id),
@@ -323,7 +320,7 @@ class StatusView(ABC):
             f.recorded_by,
             str(f.target) if f.target else None,
         )
-        return fixed, head + '"position":', tail
+        return fixed, head, tail
 
     def _status_params(self, r: StatusRow) -> tuple[Any, ...]:
         return (
@@ -427,7 +424,27 @@ class StatusView(ABC):
             yield tuple(str(v) for v in r.values())
 
 
-POSITION_MARK = -987654321
+_POSITION_MARK = -987654321
+
+
+def split_at_position(body: dict[str, Any]) -> tuple[str, str]:
+    """The canonical JSON of `body` with its position left out: the text before the position's
+    digits (ending in `"position":`) and after them, to be joined around the position once known."""
+    # Quotes inside JSON strings are escaped, so the unescaped key occurs once.
+    head, tail = canonical(body | {"position": _POSITION_MARK}).split(f'"position":{_POSITION_MARK}')
+    return head + '"position":', tail
+
+
+def positioned(answer: dict[str, Any], changes: ViewChanges) -> bool:
+    """Whether a stored answer takes the position of the write's first fact."""
+    return "position" in answer and bool(changes.facts)
+
+
+def request_time() -> str:
+    """When an idempotent request's answer was stored, as the requests table keeps it."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 _END = datetime.fromisoformat("9999-12-31T23:59:59.999999+00:00")
 
 

@@ -11,14 +11,13 @@ psycopg dumps a string in microseconds, where a dozen arrays took a millisecond 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import StoredEvent
 
 from infrastructure.projection import ViewChanges, canonical
-from infrastructure.views.base import FACT_COLUMNS, LIVE, POSITION_MARK, STATUS_COLUMNS
+from infrastructure.views.base import FACT_COLUMNS, LIVE, STATUS_COLUMNS, positioned, request_time, split_at_position
 
 FUNCTION = "ledger_write"
 
@@ -61,10 +60,9 @@ BEGIN
         SELECT {status_columns} FROM json_to_recordset(p_rows) AS r({_STATUS_TYPES});
     IF p_request IS NOT NULL THEN
         INSERT INTO ledger_requests (principal, key, hash, response, created_at)
-            SELECT q.principal, q.key, q.hash, q.head || CASE WHEN q.positioned THEN first::text || q.tail ELSE '' END,
-                   q.created_at
+            SELECT q.principal, q.key, q.hash, q.head || COALESCE(first::text || q.tail, ''), q.created_at
             FROM json_to_record(p_request)
-                AS q(principal text, key text, hash text, head text, tail text, positioned boolean, created_at text);
+                AS q(principal text, key text, hash text, head text, tail text, created_at text);
     END IF;
     RETURN QUERY
         INSERT INTO {events_table} AS t (originator_id, originator_version, topic, state)
@@ -103,12 +101,7 @@ def call_args(stored_events: Sequence[StoredEvent], changes: ViewChanges) -> lis
     request = None
     if changes.request is not None:
         principal, key, body_hash, answer = changes.request
-        positioned = "position" in answer and bool(changes.facts)
-        head, tail = canonical(answer), ""
-        if positioned:
-            head, tail = canonical(answer | {"position": POSITION_MARK}).split(f'"position":{POSITION_MARK}')
-            head += '"position":'
-        created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        head, tail = split_at_position(answer) if positioned(answer, changes) else (canonical(answer), None)
         request = _json(
             {
                 "principal": principal,
@@ -116,8 +109,7 @@ def call_args(stored_events: Sequence[StoredEvent], changes: ViewChanges) -> lis
                 "hash": body_hash,
                 "head": head,
                 "tail": tail,
-                "positioned": positioned,
-                "created_at": created,
+                "created_at": request_time(),
             }
         )
     return [_json(events), _json(facts), _json(closes), _json(rows), request]
@@ -130,7 +122,7 @@ def settle(changes: ViewChanges, results: Sequence[tuple[Any, ...]]) -> list[int
     changes.positions = list(range(first, first + len(changes.facts)))
     if changes.request is not None:
         answer = changes.request[3]
-        changes.response = answer | {"position": first} if "position" in answer and changes.facts else answer
+        changes.response = answer | {"position": first} if positioned(answer, changes) else answer
     return [int(r[0]) for r in results]
 
 
