@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from uuid import UUID
 from domain.subject import Subject
 from domain.timeline import Fold
 from infrastructure.application import Ledger
+from infrastructure.collector import collector_paused
 from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
@@ -38,6 +38,10 @@ class Rebuild:
 
     def run(self, progress: Progress | None = None) -> int:
         """Rebuild and swap in; return how many events were folded."""
+        with collector_paused():  # the folds held are millions of objects
+            return self._run(progress)
+
+    def _run(self, progress: Progress | None) -> int:
         view = self.ledger.view
         view.drop_shadow()
         view.create_tables(SHADOW, indexes=False)
@@ -95,7 +99,6 @@ class Rebuild:
             changes.inserts += rows.inserts
         self.last_id = page[-1].id
         self.events += len(page)
-        gc.freeze()  # the folds held: not for the cyclic collector to walk again (see transfer.py)
         view = self.ledger.view
         if bulk:
             view.prepare(changes)

@@ -6,7 +6,6 @@ Export, import into an empty database, export again: the same lines.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +20,7 @@ from domain.facts import Fact
 from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
 from infrastructure.application import Ledger
+from infrastructure.collector import collector_paused
 from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.projection import FactRow, RelationDiff, ViewChanges, canonical, since_of
 from infrastructure.subjects import subject_body
@@ -116,6 +116,7 @@ class Importer:
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         try:
             with ExitStack() as stack:
+                stack.enter_context(collector_paused())  # the folds kept are millions of objects
                 if self.ledger.view.server_process:
                     self.writer = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="import-writer"))
                 try:
@@ -179,12 +180,6 @@ class Importer:
             self.pending = (sent, len(records), progress)
             if self.writer is None:
                 self._settle()
-        # The folds kept across batches are millions of objects at scale: left to the cyclic
-        # collector, each full pass walks all of them (seconds, slower and slower), and one
-        # that falls inside a transaction (of this thread or the writer's) leaves it idle past
-        # the server's limit. They are freed by reference counting when replaced; the
-        # collector need not look at them.
-        gc.freeze()
 
     def _settle(self) -> None:
         """Wait for the batch being committed; raise its failure, if it failed."""

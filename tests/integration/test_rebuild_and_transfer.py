@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import date
 
@@ -84,8 +85,11 @@ def test_a_rebuilt_view_equals_the_live_one_row_for_row(
     busy_ledger(services, clock)
     live = snapshot(services)
     assert len(live[0]) > 20
-    events = Rebuild(services.ledger).run()
+    collecting: list[bool] = []
+    events = Rebuild(services.ledger).run(lambda done, total: collecting.append(gc.isenabled()))
     assert events > 25
+    assert collecting and not any(collecting), "the cyclic collector is off while rebuilding"
+    assert gc.isenabled(), "and back on after"
     assert snapshot(services) == live
     Rebuild(services.ledger).run()
     assert snapshot(services) == live, "rebuilding twice changes nothing"
@@ -213,8 +217,11 @@ def test_an_import_into_an_empty_ledger_builds_the_indexes_at_the_end(
     seen: list[set[str]] = []
     put = target.ledger.events.put
 
+    collecting: list[bool] = []
+
     def watching_put(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(view_indexes(target))
+        collecting.append(gc.isenabled())
         if len(seen) == 3:
             raise RuntimeError("the database went away")
         return put(*args, **kwargs)
@@ -224,6 +231,8 @@ def test_an_import_into_an_empty_ledger_builds_the_indexes_at_the_end(
         Importer(target.ledger, batch_size=5).run(lines)
     assert seen[0] == set(), "loaded without secondary indexes"
     assert view_indexes(target) == wanted, "a stopped import leaves them all back"
+    assert collecting == [False] * 3, "the cyclic collector is off while importing"
+    assert gc.isenabled(), "and back on after, even when the import stopped"
     target.ledger.events.put = put  # type: ignore[method-assign]
     Importer(target.ledger, batch_size=5).run(lines)
     assert view_indexes(target) == wanted
