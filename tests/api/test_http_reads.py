@@ -53,6 +53,15 @@ def test_recognitions_awaited_on_the_loop_answer_as_the_queries_do(client: TestC
     assert client.get("/v1/subjects/taliban-iea/recognitions", params={"mode": "maybe"}).status_code == 422
 
 
+def test_recognitions_documents_its_query_as_the_other_status_reads_do(client: TestClient) -> None:
+    """The recognitions route reads its query string itself; its OpenAPI parameters are still
+    those FastAPI gives the status route for the same three (and the path's subject_id)."""
+    paths = client.get("/openapi.json").json()["paths"]
+    documented = paths["/v1/subjects/{subject_id}/recognitions"]["get"]["parameters"]
+    assert [p["name"] for p in documented] == ["subject_id", "at", "recorded_at", "mode"]
+    assert documented == paths["/v1/subjects/{subject_id}/status"]["get"]["parameters"]
+
+
 def test_relation_reads_carry_an_etag(client: TestClient) -> None:
     """The relation's ETag is its version, the number of its facts."""
     response = client.get("/v1/relations/RUS/taliban-iea")
@@ -65,6 +74,8 @@ def test_relation_reads_carry_an_etag(client: TestClient) -> None:
     [
         ("/v1/subjects/nowhere/recognitions", 404, None),
         ("/v1/subjects/taliban-iea/recognitions?at=2009-02-30", 422, "at"),
+        ("/v1/subjects/taliban-iea/recognitions?at=2025-07-03&recorded_at=soon", 422, "recorded_at"),
+        ("/v1/subjects/taliban-iea/recognitions?mode=maybe", 422, "mode"),
         ("/v1/subjects/taliban-iea/status?recorded_at=soon", 422, "recorded_at"),
         ("/v1/subjects/taliban-iea/changes?from=2025-07-02", 422, "to"),
         ("/v1/actors/ZZZ/status", 404, None),
