@@ -75,6 +75,20 @@ def postgres_database(admin_url: str) -> Iterator[str]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def baseline_settings(settings: Settings) -> Settings:
+    """Where the library's own application is measured: the same database, in a table of its own.
+
+    On PostgreSQL each application has its own events table; on SQLite every application in a
+    file shares one (`stored_events`), so the baseline gets a file of its own beside the ledger's
+    (else the ledger would not be empty when the import starts, and an import into a ledger that
+    holds events looks every new relation up).
+    """
+    if settings.backend != "sqlite":
+        return settings
+    ledger_file = Path(settings.database_url[len("sqlite:///") :])
+    return settings.model_copy(update={"database_url": f"sqlite:///{ledger_file.with_name('baseline.db')}"})
+
+
 def import_rate(services: Services, path: Path, label: str) -> tuple[float, int]:
     total = sum(1 for _ in path.open())
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -90,8 +104,10 @@ def import_rate(services: Services, path: Path, label: str) -> tuple[float, int]
 
 def imported(settings: Settings, path: Path, backend: str, target: int) -> tuple[Services, Row, int]:
     """Import the dataset into a fresh database of the backend, beside the library's batched saves."""
-    baseline = batched_save_rate(settings, 50_000)
+    baseline = batched_save_rate(baseline_settings(settings), 50_000)
     services = build(settings)
+    if services.ledger.recorder.max_notification_id():
+        raise RuntimeError(f"the {backend} ledger holds events before the import: not a fresh import")
     rate, count = import_rate(services, path, f"import {backend}")
     row = ratio_row(
         f"import, {backend} ({count:,} facts)",

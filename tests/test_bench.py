@@ -61,3 +61,15 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
     for figure in FIGURES:
         assert figure in text, figure
     assert text.count("\n") == 2 + 11, "a header, a rule and eleven figures"
+
+
+def test_the_sqlite_baseline_is_measured_in_a_file_of_its_own() -> None:
+    """On SQLite every application in a file shares one events table: the library's baseline gets its
+    own file beside the ledger's, so the ledger is empty when the import is timed."""
+    from bench.run import baseline_settings
+    from infrastructure.settings import Settings
+
+    sqlite = Settings(database_url="sqlite:///some/dir/bench.db")
+    assert baseline_settings(sqlite).database_url == "sqlite:///some/dir/baseline.db"
+    postgres = Settings(database_url="postgresql://postgres@127.0.0.1:5432/bench")
+    assert baseline_settings(postgres).database_url == postgres.database_url, "its own table there"
