@@ -85,7 +85,7 @@ def baseline_settings(settings: Settings) -> Settings:
     """
     if settings.backend != "sqlite":
         return settings
-    ledger_file = Path(settings.database_url[len("sqlite:///") :])
+    ledger_file = Path(settings.sqlite_file)
     return settings.model_copy(update={"database_url": f"sqlite:///{ledger_file.with_name('baseline.db')}"})
 
 

@@ -51,13 +51,18 @@ class Settings(BaseSettings):
             return "sqlite"
         raise ValueError(f"LEDGER_DATABASE_URL: unsupported scheme {scheme!r} (sqlite or postgresql)")
 
+    @property
+    def sqlite_file(self) -> str:
+        """The SQLite database's file (or `:memory:` name), from a `sqlite:///…` URL."""
+        path = self.database_url[len("sqlite:///") :] if self.database_url.startswith("sqlite:///") else ""
+        return path or "ledger.db"
+
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing library's own settings, derived from ours."""
         # The library's aggregate cache, fast-forwarded from the store on every get (its default).
         cache = {"AGGREGATE_CACHE_MAXSIZE": str(self.relation_cache_size)} if self.relation_cache_size else {}
         if self.backend == "sqlite":
-            path = self.database_url[len("sqlite:///") :] if self.database_url.startswith("sqlite:///") else ""
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path or "ledger.db", **cache}
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.sqlite_file, **cache}
         url = urlsplit(self.database_url)
         return {
             **cache,
