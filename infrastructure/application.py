@@ -64,6 +64,14 @@ class Ledger(CatalogueCommands, Application[UUID]):
         cache = self.repository.cache
         self.saved: LRUCache[UUID, Relation] | None = LRUCache(cache.maxsize) if isinstance(cache, LRUCache) else None
 
+    def shared_env(self) -> dict[str, str] | None:
+        """What another process needs to open this ledger's store: None for an SQLite
+        database in memory, which no other process can reach. Tables are not created there."""
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if getattr(pool, "is_sqlite_memory_mode", False):
+            return None
+        return {**self.env, "CREATE_TABLE": "no"}
+
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings module reads the process environment; take what it gives.
         return Environment(name, dict(env or {}))

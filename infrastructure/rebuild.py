@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import SHADOW
+from infrastructure.writer import BatchWriter
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (events done, events in all)
@@ -47,9 +50,13 @@ class Rebuild:
         view.create_tables(SHADOW, indexes=False)
         total = self.ledger.recorder.max_notification_id() or 0
         # The bulk: rows are only appended (rows still open are held back), indexes come after.
-        while self._catch_up(None, bulk=True):
-            if progress:
-                progress(self.events, max(total, self.events))
+        # Each page's rows are copied in while the next page is folded (see BatchWriter).
+        with ThreadPoolExecutor(1, thread_name_prefix="rebuild-writer") as thread:
+            writer = BatchWriter(thread if view.server_process else None)
+            while (changes := self._next_page(bulk=True)) is not None:
+                report = partial(progress, self.events, max(total, self.events)) if progress else None
+                writer.send(self._append, changes, then=report)
+            writer.settle()
         held = self._open_rows()
         view.prepare(held)
         with view.writing() as cursor:
@@ -57,8 +64,8 @@ class Rebuild:
         view.create_indexes(SHADOW)
         with view.writing() as cursor:
             view.lock_writers(cursor)  # no event can commit until the swap is done
-            while self._catch_up(cursor, bulk=False):
-                pass
+            while (changes := self._next_page(bulk=False)) is not None:
+                view.write(cursor, changes, SHADOW)
             view.write(cursor, self._subject_changes(), SHADOW)
             view.swap_in(cursor)
         view.tidy()
@@ -66,10 +73,11 @@ class Rebuild:
             progress(self.events, self.events)
         return self.events
 
-    def _catch_up(self, cursor: Any, *, bulk: bool) -> bool:
+    def _next_page(self, *, bulk: bool) -> ViewChanges | None:
+        """Fold the next page of events; the rows it makes, or None at the end of the store."""
         page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE)
         if not page:
-            return False
+            return None
         changes, touched = ViewChanges(), set()
         for n in page:
             event: Any = self.ledger.mapper.to_domain_event(n)
@@ -99,14 +107,14 @@ class Rebuild:
             changes.inserts += rows.inserts
         self.last_id = page[-1].id
         self.events += len(page)
+        return changes
+
+    def _append(self, changes: ViewChanges) -> None:
+        """One page's rows into the shadow tables, in a transaction of their own."""
         view = self.ledger.view
-        if bulk:
-            view.prepare(changes)
-            with view.writing() as own:
-                view.append(own, changes, SHADOW)
-        else:
-            view.write(cursor, changes, SHADOW)
-        return True
+        view.prepare(changes)
+        with view.writing() as cursor:
+            view.append(cursor, changes, SHADOW)
 
     def _open_rows(self) -> ViewChanges:
         """The rows held back by the bulk pass: every relation's open intervals."""

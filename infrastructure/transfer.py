@@ -6,12 +6,15 @@ Export, import into an empty database, export again: the same lines.
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -26,8 +29,10 @@ from infrastructure.projection import FactRow, RelationDiff, ViewChanges, canoni
 from infrastructure.subjects import subject_body
 from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
+from infrastructure.writer import BatchWriter
 
 PAGE = 1000
+WRITER_AFTER = 20_000  # lines: an import bigger than this commits in a writer process
 
 
 def export_lines(ledger: Ledger) -> Iterator[str]:
@@ -95,9 +100,12 @@ class Importer:
     Lines already in the ledger (same id) are skipped, so an interrupted import resumes.
     """
 
-    def __init__(self, ledger: Ledger, batch_size: int = 500) -> None:
+    def __init__(self, ledger: Ledger, batch_size: int = 500, *, writer_after: int = WRITER_AFTER) -> None:
         self.ledger = ledger
         self.batch_size = batch_size
+        # Once this many lines are sent, later batches commit in a process of its own (see
+        # _write); an import smaller than that is not worth starting one.
+        self.writer_after = writer_after
         self.report = ImportReport()
         # Kept across batches: relations with their folds and open rows, names known to exist.
         self.relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
@@ -110,21 +118,21 @@ class Importer:
         self.fresh = False
         # Into an empty ledger, the view's secondary indexes are built once at the end.
         self.indexes_dropped = False
-        self.writer: ThreadPoolExecutor | None = None  # commits batches, one at a time, in order
-        self.pending: tuple[Future[None], int, Any] | None = None  # the batch being committed
+        self.writer: BatchWriter | None = None  # commits batches, one at a time, in order
+        self.stack: ExitStack | None = None  # what run() closes on the way out: the writer process
+        self.sent = 0  # lines sent to be committed
 
     def run(self, lines: Iterable[str], progress: Any = None) -> ImportReport:
         try:
             with ExitStack() as stack:
                 stack.enter_context(collector_paused())  # the folds kept are millions of objects
-                if self.ledger.view.server_process:
-                    self.writer = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="import-writer"))
+                self.writer, self.stack = BatchWriter(), stack
                 try:
                     self._run(lines, progress)
                 finally:
                     self._settle()  # the batch sent last is committed, or its failure is raised
         finally:
-            self.writer = None
+            self.writer = self.stack = None
             if self.indexes_dropped:  # also when the import stopped: the ledger stays fast to read
                 self.ledger.view.create_indexes()
         if self.report.written:
@@ -157,13 +165,15 @@ class Importer:
             self._write(batch, progress)
 
     def _write(self, records: list[dict[str, Any]], progress: Any) -> None:
-        """Fold this batch, then commit it: on PostgreSQL in a writer thread, while the next
-        batch is folded here (folding is Python; a commit is mostly waiting for the server).
-        SQLite works in this process: there the two would only take turns, more slowly.
+        """Fold this batch, then send it to be committed.
 
-        Batches are committed one at a time, in order, each only after the one before it
-        succeeded; a failure (of a fold here, or of a commit there) stops the import with every
-        batch before the failing one committed and none after it.
+        The first `writer_after` lines commit here. Later batches commit in a process of its
+        own, while the next batch is folded here: folding and committing are both mostly
+        Python, so a thread would only take turns with this one, while a process runs on the
+        other core. (It needs a store another process can open: not SQLite in memory.)
+
+        A failure (of a fold here, or of a commit there) stops the import with every batch
+        before the failing one committed and none after it.
         """
         try:
             prepared = self._prepare(records)
@@ -171,37 +181,44 @@ class Importer:
             self._settle()  # the batches before this one are written, or the first failure wins
             self._forget()
             raise
-        self._settle()
         if prepared is None:
+            self._settle()
             if progress:
                 progress(len(records))
-        else:
-            sent = self.writer.submit(self._commit, *prepared) if self.writer else _done(self._commit, *prepared)
-            self.pending = (sent, len(records), progress)
-            if self.writer is None:
-                self._settle()
-
-    def _settle(self) -> None:
-        """Wait for the batch being committed; raise its failure, if it failed."""
-        if self.pending is None:
             return
-        future, count, progress = self.pending
-        self.pending = None
+        events, changes, count = prepared
+        writer = self.writer
+        assert writer is not None and self.stack is not None
+        env = self.ledger.shared_env()
+        if writer.executor is None and self.sent >= self.writer_after and env is not None:
+            spawn = multiprocessing.get_context("spawn")  # not fork: this process holds connections
+            process = ProcessPoolExecutor(1, mp_context=spawn, initializer=open_writer, initargs=(env,))
+            writer.hand_over(self.stack.enter_context(process))
+        self.sent += count
         try:
-            future.result()
+            if writer.executor is None:
+                writer.send(commit_batch, self.ledger, events, changes, then=partial(self._done, count, progress))
+            else:
+                writer.send(commit_in_writer, events, changes, then=partial(self._done, count, progress))
         except BaseException:
             self._forget()
             raise
+
+    def _done(self, count: int, progress: Any) -> None:
+        """A batch of `count` lines is committed."""
+        self.report.written += count
         if progress:
             progress(count)
 
-    def _commit(self, events: list[Any], changes: ViewChanges, count: int) -> None:
-        """One batch's events and view rows, in one transaction (in the writer thread on PostgreSQL)."""
-        self.ledger.view.prepare(changes)  # before the transaction, not while it waits
-        # Straight to the event store: events already in line order, no per-object type checks;
-        # bulk: on PostgreSQL the rows go by COPY, outside the pipeline of single writes.
-        self.ledger.events.put(events, view_changes=changes, bulk=True)
-        self.report.written += count
+    def _settle(self) -> None:
+        """Wait for the batch being committed; raise its failure, if it failed."""
+        if self.writer is None:
+            return
+        try:
+            self.writer.settle()
+        except BaseException:
+            self._forget()
+            raise
 
     def _prepare(self, records: list[dict[str, Any]]) -> tuple[list[Any], ViewChanges, int] | None:
         """Fold a batch into events and view rows, reading only what earlier batches did not write."""
@@ -320,17 +337,29 @@ class Importer:
             )
 
 
-def _done(call: Any, *args: Any) -> Future[None]:
-    """`call(*args)` run here and now, its outcome as a finished future (what a writer gives)."""
-    future: Future[None] = Future()
-    try:
-        call(*args)
-    except BaseException as e:
-        future.set_exception(e)
-    else:
-        future.set_result(None)
-    return future
-
-
 def _value(kind: Any) -> str:
     return kind.value if hasattr(kind, "value") else str(kind)
+
+
+def commit_batch(ledger: Ledger, events: list[Any], changes: ViewChanges) -> None:
+    """One batch's events and view rows, in one transaction."""
+    ledger.view.prepare(changes)  # before the transaction, not while it waits
+    # Straight to the event store: events already in line order, no per-object type checks;
+    # bulk: on PostgreSQL the rows go by COPY, outside the pipeline of single writes.
+    ledger.events.put(events, view_changes=changes, bulk=True)
+
+
+_writer_ledger: Ledger | None = None  # in a writer process: the ledger it commits to
+
+
+def open_writer(env: dict[str, str]) -> None:
+    """Start a writer process: open the ledger's store (see Ledger.shared_env)."""
+    global _writer_ledger
+    gc.disable()  # as in the importer (collector_paused): batches are freed by reference counting
+    _writer_ledger = Ledger(env=env)
+
+
+def commit_in_writer(events: list[Any], changes: ViewChanges) -> None:
+    """In a writer process: commit a batch sent from the importer."""
+    assert _writer_ledger is not None, "open_writer() starts a writer process"
+    commit_batch(_writer_ledger, events, changes)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import signal
+import tempfile
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 import pytest
 
-from infrastructure.bootstrap import Services
+from infrastructure import rebuild
+from infrastructure.bootstrap import Services, build
 from infrastructure.demo import load_demo
 from infrastructure.errors import NotFound
 from infrastructure.rebuild import Rebuild
 from infrastructure.recorders import LedgerPostgresRecorder
 from infrastructure.requests import WriteRequest
+from infrastructure.settings import Settings
 from infrastructure.transfer import Importer, export_lines
 from infrastructure.views.postgres import PostgresStatusView
 from tests.conftest import Clock
@@ -98,6 +105,50 @@ def test_a_rebuilt_view_equals_the_live_one_row_for_row(
         WriteRequest("ed"),
     )
     assert services.queries.recognitions("taliban-iea", date(2025, 7, 3))["count"] == 1
+
+
+def test_a_rebuild_of_many_pages_copies_each_while_folding_the_next(
+    services: Services, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 4 events: each page's rows are written (on PostgreSQL by a writer thread) as the
+    next is folded; the view comes out the same, and progress counts each page once it is in."""
+    monkeypatch.setattr(rebuild, "PAGE", 4)
+    busy_ledger(services, clock)
+    live = snapshot(services)
+    reported: list[tuple[int, int]] = []
+    events = Rebuild(services.ledger).run(lambda done, total: reported.append((done, total)))
+    assert snapshot(services) == live
+    pages = -(-events // 4)
+    assert [done for done, _ in reported] == [min(4 * k, events) for k in range(1, pages + 1)] + [events]
+    assert {total for _, total in reported} == {events}
+
+
+def test_a_rebuild_whose_write_fails_stops_and_leaves_the_view_as_it_was(
+    services: Services, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page that fails to be written (in the writer thread, on PostgreSQL) stops the rebuild
+    before the swap: the live view is untouched, and the next rebuild starts afresh."""
+    monkeypatch.setattr(rebuild, "PAGE", 4)
+    busy_ledger(services, clock)
+    live = snapshot(services)
+    view = services.ledger.view
+    append, calls = view.append, []
+
+    def failing_append(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return append(*args, **kwargs)
+
+    monkeypatch.setattr(view, "append", failing_append)
+    with pytest.raises(RuntimeError, match="went away"):
+        Rebuild(services.ledger).run()
+    assert len(calls) == 3, "no page after the failed one was written"
+    assert snapshot(services) == live
+    assert gc.isenabled()
+    monkeypatch.setattr(view, "append", append)
+    Rebuild(services.ledger).run()
+    assert snapshot(services) == live
 
 
 def test_facts_recorded_during_a_rebuild_are_caught_up_before_the_swap(services: Services, clock: Clock) -> None:
@@ -188,6 +239,60 @@ def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
     with pytest.raises(NotFound, match="nowhere"):
         Importer(target.ledger, batch_size=5).run(lines)
     assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
+
+
+def test_a_big_import_commits_in_a_writer_process_with_the_same_result(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """Past `writer_after` lines, batches commit in a process of their own: same lines, same view."""
+    source = make_services()
+    busy_ledger(source, clock)
+    first = list(export_lines(source.ledger))
+    target = make_services()
+    writers: list[int] = []  # writer processes alive as each batch is reported committed
+    report = Importer(target.ledger, batch_size=5, writer_after=10).run(
+        first, lambda n: writers.append(len(multiprocessing.active_children()))
+    )
+    assert (report.written, report.skipped) == (len(first), 0)
+    assert writers[:2] == [0, 0], "the first 10 lines commit here"
+    assert set(writers[2:]) == {1}, "the rest in one writer process"
+    assert multiprocessing.active_children() == [], "which is gone when the import is"
+    assert list(export_lines(target.ledger)) == first
+    assert snapshot(target) == snapshot(source)
+
+
+def test_an_import_whose_writer_process_dies_stops_there_and_resumes(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """A writer process killed mid-import stops it; what was committed stays, and a rerun resumes."""
+    lines = busy_export(make_services, clock)
+    target = make_services()
+    committed: list[int] = []
+
+    def kill_the_writer_after_three(n: int) -> None:
+        committed.append(n)
+        if len(committed) == 3:  # two batches here, one in the writer process
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+
+    importer = Importer(target.ledger, batch_size=5, writer_after=10)
+    with pytest.raises(BrokenProcessPool):
+        importer.run(lines, kill_the_writer_after_three)
+    assert importer.report.written == 15
+    assert len(list(export_lines(target.ledger))) == 15, "three batches, none after them"
+    report = Importer(target.ledger, batch_size=5, writer_after=10).run(lines)
+    assert (report.written, report.skipped) == (len(lines) - 15, 15)
+    assert list(export_lines(target.ledger)) == lines
+
+
+def test_only_a_store_another_process_can_open_is_shared() -> None:
+    """SQLite in memory lives in this process only: an import there commits here."""
+    memory = build(Settings(database_url="sqlite:///:memory:"))
+    assert memory.ledger.shared_env() is None
+    on_disk = build(Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/ledger.db"))
+    env = on_disk.ledger.shared_env()
+    assert env is not None and env["CREATE_TABLE"] == "no", "the importer's process made the tables"
+    assert env["APPLICATION_RECORDER_TOPIC"].endswith("LedgerSQLiteRecorder")
 
 
 def view_indexes(s: Services) -> set[str]:
