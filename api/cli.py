@@ -179,7 +179,7 @@ def export_(
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="JSON Lines file from `ledger export`")],
-    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 2000,
 ) -> None:
     """Read exported JSON Lines; lines already present are skipped, so it can resume."""
     with services() as s:
