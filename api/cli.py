@@ -20,7 +20,7 @@ from api.parsing import system_time, valid_date
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services, build
 from infrastructure.demo import load_demo
-from infrastructure.rebuild import Rebuild
+from infrastructure.rebuild import Rebuild, default_workers
 from infrastructure.settings import get_settings
 from infrastructure.tokens import Role
 from infrastructure.transfer import Importer, export_lines
@@ -193,10 +193,14 @@ def import_(
 
 
 @project_app.command("rebuild")
-def project_rebuild() -> None:
+def project_rebuild(
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Processes folding at once (PostgreSQL; SQLite folds in one)")
+    ] = default_workers(),
+) -> None:
     """Rebuild the status view from the event store and swap it in when complete."""
     with services() as s, _progress("rebuild", None) as advance:
-        events = Rebuild(s.ledger).run(lambda done, total: advance(done, total, absolute=True))
+        events = Rebuild(s.ledger, workers=workers).run(lambda done, total: advance(done, total, absolute=True))
         out.print(f"rebuild: {events} events folded, view swapped in")
 
 

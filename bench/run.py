@@ -31,7 +31,7 @@ from bench.baseline import batched_save_rate, read_rate, single_save_rate
 from bench.generate import Generator
 from bench.measure import RssWatch, load, percentiles, post_load, rss_mb, timed, wait_until_ready
 from infrastructure.bootstrap import Services, build
-from infrastructure.rebuild import Rebuild
+from infrastructure.rebuild import Rebuild, default_workers
 from infrastructure.settings import Settings
 from infrastructure.transfer import Importer
 
@@ -336,7 +336,7 @@ def main(
         try:
             rows += query_rows(services, path, query_runs)
             started = time.perf_counter()
-            Rebuild(services.ledger).run()
+            Rebuild(services.ledger, workers=default_workers()).run()
             rebuilt = count / (time.perf_counter() - started)
             raw = read_rate(settings, services.ledger)
             rows.append(

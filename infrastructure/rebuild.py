@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from uuid import UUID
 
+from domain.relation import Relation
 from domain.subject import Subject
 from domain.timeline import Fold
 from infrastructure.application import Ledger
@@ -21,6 +25,13 @@ from infrastructure.writer import BatchWriter
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (events done, events in all)
+# The topics of a relation's events, as stored (the events are made by the `@event` decorator).
+OPENED, FACT = (f"{Relation.__module__}:{Relation.__qualname__}.{name}" for name in ("Opened", "FactRecorded"))
+
+
+def default_workers() -> int:
+    """Processes that fold at once: one per core, at most four (the database needs some too)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
@@ -31,13 +42,23 @@ class _Relation:
 
 @dataclass
 class Rebuild:
-    """Folds every stored event into fresh shadow tables, then swaps them in."""
+    """Folds every stored event into fresh shadow tables, then swaps them in.
+
+    With `workers` > 1, on a store other processes can open (PostgreSQL), the bulk pass is
+    shared out: each worker process folds the relations whose id falls to it and writes their
+    rows, while this process waits; relations are independent, so the rows are the same.
+    """
 
     ledger: Ledger
+    workers: int = 1
+    workers_after: int = 20_000  # events: a smaller store is not worth starting processes for
     relations: dict[UUID, _Relation] = field(default_factory=dict)
     subjects: set[UUID] = field(default_factory=set)
     last_id: int = 0
     events: int = 0
+    position: int = 0  # facts met so far, in ledger order: the audit log's positions
+    part: int = 0  # in a worker: relations with id % parts == part are its own; it alone
+    parts: int = 1  # (part 0) also takes subjects and actors
 
     def run(self, progress: Progress | None = None) -> int:
         """Rebuild and swap in; return how many events were folded."""
@@ -49,18 +70,11 @@ class Rebuild:
         view.drop_shadow()
         view.create_tables(SHADOW, indexes=False)
         total = self.ledger.recorder.max_notification_id() or 0
-        # The bulk: rows are only appended (rows still open are held back), indexes come after.
-        # Each page's rows are copied in while the next page is folded (see BatchWriter).
-        with ThreadPoolExecutor(1, thread_name_prefix="rebuild-writer") as thread:
-            writer = BatchWriter(thread if view.server_process else None)
-            while (changes := self._next_page(bulk=True)) is not None:
-                report = partial(progress, self.events, max(total, self.events)) if progress else None
-                writer.send(self._append, changes, then=report)
-            writer.settle()
-        held = self._open_rows()
-        view.prepare(held)
-        with view.writing() as cursor:
-            view.append(cursor, held, SHADOW)
+        env = self.ledger.shared_env()
+        if self.workers > 1 and total > self.workers_after and view.server_process and env is not None:
+            self._bulk_in_workers(env, total, progress)
+        else:
+            self.bulk(None, progress)
         view.create_indexes(SHADOW)
         with view.writing() as cursor:
             view.lock_writers(cursor)  # no event can commit until the swap is done
@@ -73,41 +87,103 @@ class Rebuild:
             progress(self.events, self.events)
         return self.events
 
-    def _next_page(self, *, bulk: bool) -> ViewChanges | None:
-        """Fold the next page of events; the rows it makes, or None at the end of the store."""
-        page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE)
+    def bulk(self, stop: int | None, progress: Progress | None = None) -> None:
+        """Fold up to notification `stop` (all, if None), appending rows to the shadow tables.
+
+        Rows are only appended (rows still open are held back and written at the end), and
+        each page's rows are copied in while the next page is folded (see BatchWriter).
+        """
+        total = stop or self.ledger.recorder.max_notification_id() or 0
+        with ThreadPoolExecutor(1, thread_name_prefix="rebuild-writer") as thread:
+            writer = BatchWriter(thread if self.ledger.view.server_process else None)
+            while (changes := self._next_page(bulk=True, stop=stop)) is not None:
+                report = partial(progress, self.events, max(total, self.events)) if progress else None
+                writer.send(self._append, changes, then=report)
+            writer.settle()
+        self._append(self._open_rows())
+
+    def _bulk_in_workers(self, env: dict[str, str], stop: int, progress: Progress | None) -> None:
+        """The bulk pass in `workers` processes, each folding its share of the relations."""
+        spawn = multiprocessing.get_context("spawn")  # not fork: this process holds connections
+        done = spawn.Array("q", self.workers)  # events each worker has gone through
+        parts = self.workers
+        with ProcessPoolExecutor(parts, mp_context=spawn, initializer=open_worker, initargs=(env, done)) as pool:
+            futures = [pool.submit(fold_part, part, parts, stop) for part in range(parts)]
+            while True:
+                if progress:
+                    progress(min(done[:]), stop)
+                finished, running = wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION)
+                if not running or any(f.exception() for f in finished):
+                    break
+            events, subjects = _results(futures)
+        self.last_id, self.events = stop, events
+        self.subjects.update(subjects)
+
+    def _next_page(self, *, bulk: bool, stop: int | None = None) -> ViewChanges | None:
+        """Fold the next page of events (up to `stop`); its rows, or None at the end."""
+        if stop is not None and self.last_id >= stop:
+            return None
+        page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE, stop)
         if not page:
             return None
         changes, touched = ViewChanges(), set()
         for n in page:
-            event: Any = self.ledger.mapper.to_domain_event(n)
-            kind, rid = type(event).__qualname__, UUID(str(n.originator_id))
-            if kind == "Relation.Opened":
-                self.relations[rid] = _Relation(Fold(), RelationDiff(rid, event.actor, event.subject, []))
-            elif kind == "Relation.FactRecorded":
-                rel = self.relations[rid]
+            topic, rid = n.topic, UUID(str(n.originator_id))
+            if topic == FACT:
+                self.position += 1
+                if not self._own(rid):
+                    continue
+                event: Any = self.ledger.mapper.to_domain_event(n)
+                rel = self.relations.get(rid) or self._folded(rid, event.originator_version)
                 rel.fold = rel.fold.plus(event.fact)
                 rel.diff.advance(rel.fold.timeline, event.fact.recorded_at, since_of(event.fact))
                 changes.facts.append(FactRow(event.fact, rid, len(rel.fold.facts)))
+                changes.positions.append(self.position)
                 touched.add(rid)
-            elif kind.startswith("Subject."):
-                self.subjects.add(rid)
-            elif kind == "RegisteredActor.Registered":
-                changes.actors.append(
-                    {
-                        "code": event.code,
-                        "name": event.name,
-                        "kind": event.kind.value,
-                        "registered_at": rfc3339(event.registered_at),
-                    }
-                )
+            elif topic == OPENED:
+                if self._own(rid):
+                    event = self.ledger.mapper.to_domain_event(n)
+                    self.relations[rid] = _Relation(Fold(), RelationDiff(rid, event.actor, event.subject, []))
+            elif self.part == 0:
+                self._catalogue(rid, self.ledger.mapper.to_domain_event(n), changes)
         for rid in touched:
             rows = self.relations[rid].diff.finish(keep_open=bulk)
             changes.closes += rows.closes
             changes.inserts += rows.inserts
+        if not bulk:
+            changes.positions = []  # under the writers' lock the view numbers facts itself
         self.last_id = page[-1].id
         self.events += len(page)
         return changes
+
+    def _own(self, relation_id: UUID) -> bool:
+        return self.parts == 1 or relation_id.int % self.parts == self.part
+
+    def _folded(self, relation_id: UUID, version: int) -> _Relation:
+        """A relation folded by a worker process, as it stood before `version`, from the store."""
+        stored = self.ledger.recorder.select_events(relation_id, lte=version - 1)
+        opened, *recorded = [self.ledger.mapper.to_domain_event(s) for s in stored]
+        fold = Fold()
+        for event in recorded:
+            fold = fold.plus(event.fact)  # type: ignore[attr-defined]
+        diff = RelationDiff(relation_id, opened.actor, opened.subject, fold.timeline)  # type: ignore[attr-defined]
+        self.relations[relation_id] = _Relation(fold, diff)
+        return self.relations[relation_id]
+
+    def _catalogue(self, rid: UUID, event: Any, changes: ViewChanges) -> None:
+        """Subjects (written at the swap, from the store) and actors."""
+        kind = type(event).__qualname__
+        if kind.startswith("Subject."):
+            self.subjects.add(rid)
+        elif kind == "RegisteredActor.Registered":
+            changes.actors.append(
+                {
+                    "code": event.code,
+                    "name": event.name,
+                    "kind": event.kind.value,
+                    "registered_at": rfc3339(event.registered_at),
+                }
+            )
 
     def _append(self, changes: ViewChanges) -> None:
         """One page's rows into the shadow tables, in a transaction of their own."""
@@ -126,3 +202,32 @@ class Rebuild:
     def _subject_changes(self) -> ViewChanges:
         subjects: list[Subject] = [self.ledger.repository.get(i) for i in sorted(self.subjects)]  # type: ignore[misc]
         return ViewChanges(subjects=[subject_body(s) for s in subjects])
+
+
+def _results(futures: list[Future[tuple[int, list[UUID]]]]) -> tuple[int, list[UUID]]:
+    """Events gone through (every worker goes through all) and the subjects met (by part 0)."""
+    results = [f.result() for f in futures]  # the first failure is raised here
+    return results[0][0], [s for _, subjects in results for s in subjects]
+
+
+# In a worker process: its ledger, and where it counts the events it has gone through.
+_worker: tuple[Ledger, Any] | None = None
+
+
+def open_worker(env: dict[str, str], done: Any) -> None:
+    global _worker
+    gc.disable()  # as in collector_paused: the folds make no cycles
+    _worker = (Ledger(env=env), done)
+
+
+def fold_part(part: int, parts: int, stop: int) -> tuple[int, list[UUID]]:
+    """In a worker process: fold and write this part's relations, up to notification `stop`."""
+    assert _worker is not None, "open_worker() starts a worker process"
+    ledger, done = _worker
+    rebuild = Rebuild(ledger, part=part, parts=parts)
+
+    def report(events: int, total: int) -> None:
+        done[part] = events
+
+    rebuild.bulk(stop, report)
+    return rebuild.events, sorted(rebuild.subjects)

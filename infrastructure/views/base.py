@@ -244,7 +244,8 @@ class StatusView(ABC):
         """As write(), for a bulk load: new rows go in the backend's fastest way (COPY)."""
         self.prepare(changes)
         if changes.facts:
-            self._number(cursor, changes, tables)
+            if not changes.positions:  # a rebuild gives them; an import takes the next ones
+                self._number(cursor, changes, tables)
             self._copy(cursor, tables["facts"], FACT_COLUMNS, self._filled(changes))
         if changes.closes:
             self._close_rows(cursor, tables, changes.closes)

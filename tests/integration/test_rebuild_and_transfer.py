@@ -151,6 +151,69 @@ def test_a_rebuild_whose_write_fails_stops_and_leaves_the_view_as_it_was(
     assert snapshot(services) == live
 
 
+def test_a_rebuild_shared_out_to_worker_processes_gives_the_same_view(services: Services, clock: Clock) -> None:
+    """On PostgreSQL two worker processes fold half the relations each; SQLite folds in-process."""
+    busy_ledger(services, clock)
+    live = snapshot(services)
+    alive: list[int] = []
+    Rebuild(services.ledger, workers=2, workers_after=0).run(
+        lambda done, total: alive.append(len(multiprocessing.active_children()))
+    )
+    assert snapshot(services) == live
+    expected = 2 if services.settings.backend == "postgres" else 0
+    assert max(alive) == expected, f"{expected} worker processes"
+    assert multiprocessing.active_children() == []
+
+
+def test_after_worker_processes_facts_recorded_meanwhile_are_caught_up(services: Services, clock: Clock) -> None:
+    """A backdated fact for a relation a worker folded: caught up from the store under the lock."""
+    busy_ledger(services, clock)
+    seen: dict[str, tuple] = {}  # type: ignore[type-arg]
+
+    class Interrupted(Rebuild):
+        def _bulk_in_workers(self, *args):  # type: ignore[no-untyped-def]
+            super()._bulk_in_workers(*args)
+            assert not self.relations, "this process folded none of them"
+            clock.advance(minutes=1)
+            services.ledger.record_fact(
+                {
+                    "type": "sanctions_imposed",
+                    "actor": "RUS",
+                    "subject": "taliban-iea",
+                    "effective_on": "1999-11-14",
+                    "details": {"regime": "rebuild-test"},
+                    "sources": SRC,
+                },
+                WriteRequest("ed"),
+            )
+            seen["live"] = snapshot(services)
+
+    Interrupted(services.ledger, workers=2, workers_after=0).run()
+    if services.settings.backend == "postgres":
+        assert snapshot(services) == seen["live"]
+        assert any(f["details"].get("regime") == "rebuild-test" for f in services.ledger.view.audit({}, 0, 1000))
+    else:
+        assert "live" not in seen, "SQLite does not start workers"
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_rebuild_whose_worker_dies_stops_and_leaves_the_view_as_it_was(services: Services, clock: Clock) -> None:
+    """A worker process killed mid-rebuild stops it before the swap; the next rebuild works."""
+    busy_ledger(services, clock)
+    live = snapshot(services)
+
+    def kill_a_worker(done: int, total: int) -> None:
+        for child in multiprocessing.active_children()[:1]:
+            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+
+    with pytest.raises(BrokenProcessPool):
+        Rebuild(services.ledger, workers=2, workers_after=0).run(kill_a_worker)
+    assert snapshot(services) == live
+    assert gc.isenabled()
+    Rebuild(services.ledger, workers=2, workers_after=0).run()
+    assert snapshot(services) == live
+
+
 def test_facts_recorded_during_a_rebuild_are_caught_up_before_the_swap(services: Services, clock: Clock) -> None:
     """A fact that closes rows the bulk pass wrote lands in the rebuilt view, under the writers' lock."""
     busy_ledger(services, clock)
