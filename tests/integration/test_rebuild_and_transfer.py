@@ -313,12 +313,18 @@ def test_a_big_import_commits_in_a_writer_process_with_the_same_result(
     first = list(export_lines(source.ledger))
     target = make_services()
     writers: list[int] = []  # writer processes alive as each batch is reported committed
-    report = Importer(target.ledger, batch_size=5, writer_after=10).run(
-        first, lambda n: writers.append(len(multiprocessing.active_children()))
-    )
+    indexes: list[set[str]] = []
+
+    def committed(n: int) -> None:
+        writers.append(len(multiprocessing.active_children()))
+        indexes.append(view_indexes(target))
+
+    report = Importer(target.ledger, batch_size=5, writer_after=10).run(first, committed)
     assert (report.written, report.skipped) == (len(first), 0)
     assert writers[:2] == [0, 0], "the first 10 lines commit here"
     assert set(writers[2:]) == {1}, "the rest in one writer process"
+    assert indexes[-1] == set(), "which does not make the dropped indexes again"
+    assert view_indexes(target) >= {"ledger_status_recognised_until", "ledger_facts_subject"}
     assert multiprocessing.active_children() == [], "which is gone when the import is"
     assert list(export_lines(target.ledger)) == first
     assert snapshot(target) == snapshot(source)
