@@ -57,8 +57,8 @@ class Rebuild:
     last_id: int = 0
     events: int = 0
     position: int = 0  # facts met so far, in ledger order: the audit log's positions
-    part: int = 0  # in a worker: relations with id % parts == part are its own; it alone
-    parts: int = 1  # (part 0) also takes subjects and actors
+    part: int = 0  # in a worker process, its share: the relations whose id % parts == part
+    parts: int = 1  # (part 0 also takes the subjects and actors)
 
     def run(self, progress: Progress | None = None) -> int:
         """Rebuild and swap in; return how many events were folded."""
