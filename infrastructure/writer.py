@@ -23,7 +23,6 @@ class BatchWriter:
     def __init__(self, executor: Executor | None = None) -> None:
         self.executor = executor
         self.pending: tuple[Future[None], Callable[[], None] | None] | None = None
-        self.sent = 0
 
     def hand_over(self, executor: Executor) -> None:
         """Commit the batches sent from now on in `executor`."""
@@ -44,7 +43,6 @@ class BatchWriter:
         else:
             future = self.executor.submit(commit, *args)
         self.pending = (future, then)
-        self.sent += 1
         if self.executor is None:
             self.settle()
 

@@ -71,6 +71,22 @@ def busy_export(make_services: Callable[[], Services], clock: Clock) -> list[str
     return list(export_lines(source.ledger))
 
 
+def record_backdated_sanction(s: Services, clock: Clock) -> None:
+    """A minute on, a sanction dated 1999 toward taliban-iea: a fact for a relation a rebuild has folded."""
+    clock.advance(minutes=1)
+    s.ledger.record_fact(
+        {
+            "type": "sanctions_imposed",
+            "actor": "RUS",
+            "subject": "taliban-iea",
+            "effective_on": "1999-11-14",
+            "details": {"regime": "rebuild-test"},
+            "sources": SRC,
+        },
+        WriteRequest("ed"),
+    )
+
+
 def snapshot(s: Services) -> tuple:  # type: ignore[type-arg]
     view = s.ledger.view
     return (list(view.all_status_rows()), view.audit({}, 0, 1000), view.subjects(), view.actors())
@@ -174,18 +190,7 @@ def test_after_worker_processes_facts_recorded_meanwhile_are_caught_up(services:
         def _bulk_in_workers(self, *args):  # type: ignore[no-untyped-def]
             super()._bulk_in_workers(*args)
             assert not self.relations, "this process folded none of them"
-            clock.advance(minutes=1)
-            services.ledger.record_fact(
-                {
-                    "type": "sanctions_imposed",
-                    "actor": "RUS",
-                    "subject": "taliban-iea",
-                    "effective_on": "1999-11-14",
-                    "details": {"regime": "rebuild-test"},
-                    "sources": SRC,
-                },
-                WriteRequest("ed"),
-            )
+            record_backdated_sanction(services, clock)
             seen["live"] = snapshot(services)
 
     Interrupted(services.ledger, workers=2, workers_after=0).run()
@@ -221,19 +226,8 @@ def test_facts_recorded_during_a_rebuild_are_caught_up_before_the_swap(services:
 
     class Interrupted(Rebuild):
         def _open_rows(self):  # type: ignore[no-untyped-def]
-            clock.advance(minutes=1)
             # Backdated: changes intervals of a relation whose rows the bulk pass already holds.
-            services.ledger.record_fact(
-                {
-                    "type": "sanctions_imposed",
-                    "actor": "RUS",
-                    "subject": "taliban-iea",
-                    "effective_on": "1999-11-14",
-                    "details": {"regime": "rebuild-test"},
-                    "sources": SRC,
-                },
-                WriteRequest("ed"),
-            )
+            record_backdated_sanction(services, clock)
             seen["live"] = snapshot(services)
             return super()._open_rows()
 
