@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 from eventsourcing.utils import Environment, EnvType
 
 from domain.dates import EffectiveDate, Precision
@@ -20,7 +20,7 @@ from domain.relation import Relation
 from infrastructure import transcodings
 from infrastructure.actors import ActorCatalogue
 from infrastructure.catalogue import CatalogueCommands
-from infrastructure.errors import IdempotencyMismatch, NotFound, PreconditionFailed, TooMuchContention
+from infrastructure.errors import IdempotencyMismatch, NotFound, Overtaken, PreconditionFailed, TooMuchContention
 from infrastructure.inputs import Problems, fact_fields, unknown_fields
 from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
 from infrastructure.requests import WriteRequest
@@ -181,9 +181,13 @@ class Ledger(CatalogueCommands, Application[UUID]):
     def _commit(
         self, actor: str, subject: str, make: Callable[[datetime], Fact], request: WriteRequest
     ) -> dict[str, Any]:
-        """Check and save; on a concurrent write, load the relation and check again."""
+        """Check and save; on a concurrent write, catch up with the stored relation and check again."""
+        start: Relation | None = None  # the relation to record in, as stored (`current`) or as held
+        current = False
         for attempt in range(MAX_ATTEMPTS):
-            relation, loaded = self.relation_to_write(actor, subject, trust_saved=attempt == 0)
+            if start is None:
+                start, current = self.relation_to_write(actor, subject, trust_saved=attempt == 0)
+            relation = deepcopy(start)
             try:
                 if request.expected_version is not None and request.expected_version != len(relation.facts):
                     raise PreconditionFailed(request.expected_version, len(relation.facts))
@@ -192,9 +196,10 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 fact = make(max(now, last + timedelta(microseconds=1)) if last else now)
                 changes = self.changes_for(relation, [fact])
             except (RuleViolation, UnknownFact, PreconditionFailed):
-                if loaded:
+                if current:
                     raise
-                continue  # perhaps only the copy is out of date: ask the store
+                start = None  # perhaps only the copy is out of date: ask the store
+                continue
             receipt = {
                 "fact_id": str(fact.fact_id),
                 "position": None,
@@ -206,24 +211,41 @@ class Ledger(CatalogueCommands, Application[UUID]):
             self.view.prepare(changes)
             try:
                 self.save(relation, view_changes=changes)
+            except Overtaken as behind:
+                # Nothing written; the answer holds the stored events the copy lacks.
+                start, current = self.caught_up(start, behind.missing), True
+                continue
             except IntegrityError:
                 done = self.replayed(request)
                 if done is not None:
                     return done
+                start = None
                 continue
             if self.saved is not None:
                 self.saved.put(relation.id, deepcopy(relation))
             return receipt | {"position": changes.positions[0]}
         raise TooMuchContention("the relation kept changing under this write; try again")
 
+    def caught_up(self, relation: Relation, missing: list[StoredEvent]) -> Relation:
+        """The relation as stored: the copy with the stored events it lacked (from the start,
+        for a copy that was new)."""
+        base = deepcopy(relation) if missing[0].originator_version > 1 else None
+        return project(base, map(self.mapper.to_domain_event, missing))  # type: ignore[no-any-return]
+
     def relation_to_write(self, actor: str, subject: str, *, trust_saved: bool) -> tuple[Relation, bool]:
-        """A copy of the relation to record in, and whether it was loaded from the store just now
-        (else it is as this process last saved it, which a concurrent write may have overtaken)."""
+        """The relation to record in (not to be changed: the caller copies it), and whether it
+        was loaded from the store just now (else it is as this process last saved it, which a
+        concurrent write may have overtaken, or new).
+
+        A relation this process does not hold is tried as new where the store answers an
+        overtaken write with the events it lacked: a new one is then written in one round
+        trip, and a stored one costs the same two as loading it first."""
         if trust_saved and self.saved is not None:
             try:
-                return deepcopy(self.saved.get(Relation.create_id(actor, subject))), False
+                return self.saved.get(Relation.create_id(actor, subject)), False
             except KeyError:
-                pass
+                if getattr(self.recorder, "answers_overtaken", False):
+                    return Relation(actor=actor, subject=subject), False
         return self.load_relation(actor, subject), True
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:

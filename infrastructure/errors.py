@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
 
 class LedgerError(Exception):
     """Base class of the service layer's errors."""
@@ -49,3 +51,15 @@ class TooMuchContention(LedgerError):
 
 class ImportMismatch(LedgerError):
     """Raised when an imported line does not reproduce its recorded system fields."""
+
+
+class Overtaken(IntegrityError):
+    """The write was from a copy another process has moved on from: nothing was written.
+
+    `missing` holds the stored events from the first version the write would have taken, in
+    order: the copy, brought up to date with them, is the relation as stored.
+    """
+
+    def __init__(self, missing: list[StoredEvent]) -> None:
+        super().__init__(f"{len(missing)} stored events are newer than the copy written from")
+        self.missing = missing

@@ -51,6 +51,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     one_trip = True  # facts through the database function; tests turn it off to compare
 
+    @property
+    def answers_overtaken(self) -> bool:
+        """Whether a write of facts from an overtaken copy is answered by Overtaken (see pgwrite)."""
+        return self.one_trip
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.view = PostgresStatusView(datastore, events_table_name)

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
+from domain.dates import EffectiveDate, Precision
 from domain.errors import RuleViolation
+from domain.facts import Fact, FactType, Source
 from infrastructure.bootstrap import Services
-from infrastructure.errors import PreconditionFailed
+from infrastructure.errors import Overtaken, PreconditionFailed
 from infrastructure.requests import WriteRequest
 from tests.conftest import Clock, database, services_for
 
@@ -97,3 +101,137 @@ def test_if_match_is_checked_against_the_stored_version(two: tuple[Services, Ser
         fact("statement_made", "2025-06-11", stance="neutral", quote="r"), WriteRequest("ed", expected_version=2)
     )
     assert receipt["relation_version"] == 3
+
+
+@pytest.fixture
+def two_on_postgres(tmp_path, clock: Clock) -> Iterator[tuple[Services, Services]]:  # type: ignore[no-untyped-def]
+    with database("postgres", str(tmp_path)) as url:
+        one, other = services_for(url, clock), services_for(url, clock)
+        try:
+            one.ledger.register_subject(
+                {"id": "taliban-iea", "name": "Islamic Emirate", "kind": "government"}, WriteRequest("ed")
+            )
+            yield one, other
+        finally:
+            one.close()
+            other.close()
+
+
+def no_loading(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the relation was loaded from the store")
+
+    monkeypatch.setattr(services.ledger, "load_relation", refuse)
+
+
+@pytest.mark.postgres
+def test_an_overtaken_write_catches_up_from_the_stores_answer_without_loading(
+    two_on_postgres: tuple[Services, Services], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = two_on_postgres
+    one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+    other.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+    no_loading(one, monkeypatch)
+    # Fine on `one`'s copy and on the stored relation: written there, after the withdrawal.
+    receipt = one.ledger.record_fact(
+        fact("statement_made", "2025-06-20", stance="neutral", quote="q"), WriteRequest("ed")
+    )
+    assert receipt["relation_version"] == 3
+    assert recognised_by(one, "2025-06-10") == ["RUS"]
+    assert recognised_by(one, "2025-06-20") == []
+    # Fine on the copy, a duplicate of what `other` wrote since: refused, about the stored relation.
+    clock.advance(seconds=1)
+    other.ledger.record_fact(fact("statement_made", "2025-07-01", stance="neutral", quote="r"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+    with pytest.raises(RuleViolation) as refused:
+        one.ledger.record_fact(fact("statement_made", "2025-07-01", stance="neutral", quote="r"), WriteRequest("ed"))
+    assert refused.value.rule == "duplicate"
+    assert one.queries.relation("RUS", "taliban-iea")["relation_version"] == 4
+
+
+@pytest.mark.postgres
+def test_a_relation_the_process_does_not_hold_is_tried_as_new(
+    two_on_postgres: tuple[Services, Services], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = two_on_postgres
+    no_loading(other, monkeypatch)
+    # New to the store too: written as new, without asking the store first.
+    first = other.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    assert first["relation_version"] == 1
+    monkeypatch.undo()
+    clock.advance(seconds=1)
+    # `one` has never seen it: tried as new, answered with the stored history, checked on it.
+    with pytest.raises(RuleViolation) as refused:
+        one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    assert refused.value.rule == "duplicate"
+    three = services_for_same(one, clock)
+    try:
+        # Refused as new (a withdrawal with no grant), accepted on the stored relation.
+        receipt = three.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
+    finally:
+        three.close()
+    assert receipt["relation_version"] == 2
+    assert recognised_by(one, "2025-06-10") == ["RUS"]
+    assert recognised_by(one, "2025-06-20") == []
+    assert one.queries.relation("RUS", "taliban-iea")["relation_version"] == 2
+
+
+def services_for_same(services: Services, clock: Clock) -> Services:
+    return services_for(services.settings.database_url, clock)
+
+
+@pytest.mark.postgres
+def test_a_write_of_versions_already_stored_writes_nothing(
+    two_on_postgres: tuple[Services, Services], clock: Clock
+) -> None:
+    one, other = two_on_postgres
+    ledger = one.ledger
+    ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    partly, wholly = ledger.load_relation("RUS", "taliban-iea"), ledger.load_relation("RUS", "taliban-iea")
+    clock.advance(seconds=1)
+    other.ledger.record_fact(fact("statement_made", "2025-06-10", stance="neutral", quote="q"), WriteRequest("ed"))
+    before, events = held(one), ledger.recorder.max_notification_id()
+
+    def write(copy: Any, *quotes: str) -> None:
+        facts = []
+        for quote in quotes:
+            clock.advance(seconds=1)
+            facts.append(statement(copy, clock, quote))
+        changes = ledger.changes_for(copy, facts)
+        ledger.view.prepare(changes)
+        ledger.save(copy, view_changes=changes)
+
+    # Versions 3 (stored by `other`) and 4 (not): refused as a whole, as the unique key would.
+    with pytest.raises(IntegrityError) as refused:
+        write(partly, "a", "b")
+    assert not isinstance(refused.value, Overtaken)
+    # Version 3 only: nothing written, and the answer is the stored events from version 3 on.
+    with pytest.raises(Overtaken) as overtaken:
+        write(wholly, "c")
+    assert [(e.originator_version, e.topic.endswith("FactRecorded")) for e in overtaken.value.missing] == [(3, True)]
+    assert held(one) == before
+    assert ledger.recorder.max_notification_id() == events
+
+
+def held(services: Services) -> dict[str, Any]:
+    """The relation as the view holds it, without the moment it was asked."""
+    answer = services.queries.relation("RUS", "taliban-iea")
+    answer.pop("recorded_at")
+    return answer
+
+
+def statement(relation: Any, clock: Clock, quote: str) -> Fact:
+    return Fact(
+        uuid4(),
+        FactType.STATEMENT_MADE,
+        relation.actor,
+        relation.subject,
+        EffectiveDate(date(2025, 6, 11), Precision.DAY),
+        {"stance": "neutral", "quote": quote},
+        (Source("https://example.org/x"),),
+        None,
+        clock(),
+        "ed",
+    )
