@@ -18,6 +18,12 @@ from typing import Any
 import httpx
 
 
+def load_client() -> str:
+    """What loads the server: wrk if installed, else the bounded Python client (slower per request,
+    and on the same two cores as the server, so it lowers every HTTP figure and baseline)."""
+    return "wrk" if shutil.which("wrk") else "Python client"
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p99 of samples in seconds, returned in milliseconds."""
     ordered = sorted(samples)

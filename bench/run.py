@@ -29,7 +29,7 @@ from rich.table import Table
 
 from bench.baseline import batched_save_rate, read_rate, single_save_rate
 from bench.generate import Generator
-from bench.measure import RssWatch, load, percentiles, post_load, rss_mb, timed, wait_until_ready
+from bench.measure import RssWatch, load, load_client, percentiles, post_load, rss_mb, timed, wait_until_ready
 from infrastructure.bootstrap import Services, build
 from infrastructure.rebuild import Rebuild, default_workers
 from infrastructure.settings import Settings
@@ -243,9 +243,10 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
         server.terminate()
         server.wait(20)
     log.unlink()  # kept only when the run failed
+    client = load_client()
     return [
         ratio_row(
-            "HTTP GET recognitions (2 workers)",
+            f"HTTP GET recognitions (2 workers, {client})",
             reads,
             "req/s",
             ">= 50% of trivial",
@@ -254,7 +255,7 @@ def http_rows(settings: Settings, seconds: float, facts: int) -> list[Row]:
             reads >= 0.5 * trivial,
         ),
         ratio_row(
-            "HTTP POST /v1/facts, one client",
+            f"HTTP POST /v1/facts, one client ({client})",
             writes,
             "facts/s",
             ">= 40% of save()",

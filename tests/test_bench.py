@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ FIGURES = (
     "one relation's timeline",
     "audit-log page",
     "rebuild",
-    "HTTP GET",
-    "HTTP POST",
+    "HTTP GET recognitions (2 workers, ",
+    "HTTP POST /v1/facts, one client (",
     "server RSS",
 )
 
@@ -61,6 +62,8 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
     for figure in FIGURES:
         assert figure in text, figure
     assert text.count("\n") == 2 + 11, "a header, a rule and eleven figures"
+    client = "wrk" if shutil.which("wrk") else "Python client"
+    assert text.count(f"{client})") == 2, "both HTTP figures name the client that loaded the server"
 
 
 def test_the_sqlite_baseline_is_measured_in_a_file_of_its_own() -> None:
