@@ -19,7 +19,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from infrastructure.queries import Queries, recognitions_answer
 from infrastructure.settings import Settings
-from infrastructure.views.base import recognised
 from infrastructure.views.postgres import PostgresStatusView
 
 
@@ -68,4 +67,11 @@ class AwaitedReads:
             raise OperationalError(str(e)) from e
         if not rows:  # rows exist only for registered subjects; none: is it registered at all?
             await asyncio.to_thread(self.queries.subject, subject)
-        return recognitions_answer(subject, d, shown, recognised(rows))
+        return recognitions_answer(subject, d, shown, recognised_dates(rows))
+
+
+def recognised_dates(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """As `recognised`, with each `since` left a date: the route sends the answer through orjson,
+    which writes a date as `date.isoformat()` does, so the bytes are the same, for a third of the
+    time (147 actors: 15 µs against 52; the largest subject's answer is read most)."""
+    return [{"actor": actor, "form": form, "since": since} for actor, form, since in rows]
