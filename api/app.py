@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     if services is not None:
         app.state.services = services  # usable even where no lifespan runs (schema fuzzers)
+    app.include_router(reads.hot)  # checks read access itself (see reads.hot)
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)

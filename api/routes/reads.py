@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import read_access
 from api.models import Actor, ActorStatuses, Changes, History, Recognitions, RelationView, Subject, SubjectStatus
 from api.parsing import system_time, valid_date
 from api.routes.deps import At, Mode, RecordedAt, as_of_parameters, get_queries, plain
@@ -17,6 +18,9 @@ from infrastructure.awaited import AwaitedReads
 from infrastructure.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
+# The hottest read alone, included first and without router dependencies: it checks read access
+# itself, so FastAPI matches fewer routes and solves no dependencies for it.
+hot = APIRouter(prefix="/v1", tags=["status"])
 Q = Annotated[Queries, Depends(get_queries)]
 
 
@@ -49,14 +53,16 @@ class CompactJSON(JSONResponse):
         return orjson.dumps(content)
 
 
-@router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions, openapi_extra=as_of_parameters())
+@hot.get("/subjects/{subject_id}/recognitions", response_model=Recognitions, openapi_extra=as_of_parameters())
 async def recognitions(subject_id: str, request: Request) -> JSONResponse:
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     # The hottest read, kept lean: the queries taken from the app (no dependency to solve), the
     # query string read here (FastAPI's solving of three optional strings was about a tenth of a
     # worker's CPU per request; documented the same, `as_of_parameters`), the answer sent as
     # Queries shapes it (checked by the tests) without a second validation.
-    q: Queries = request.app.state.services.queries
+    services = request.app.state.services
+    await read_access(request, services)
+    q: Queries = services.queries
     query = request.query_params
     at, recorded_at, mode = query.get("at"), query.get("recorded_at"), query.get("mode", "view")
     args = (_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at))

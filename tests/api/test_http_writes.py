@@ -250,11 +250,18 @@ def test_reads_can_require_a_token(api_settings: Settings, clock: Clock) -> None
     """With LEDGER_REQUIRE_AUTH_FOR_READS, reads need at least a reader token."""
     settings = api_settings.model_copy(update={"require_auth_for_reads": True})
     services = build(settings, clock)
+    recognitions = "/v1/subjects/taliban-iea/recognitions"
     with TestClient(create_app(services=services)) as client:
         problem(client.get("/v1/subjects"), 401)
+        problem(client.get(recognitions), 401)  # the hot read, on a router of its own, too
+        problem(client.get(recognitions, headers={"Authorization": "Bearer nonsense"}), 401)
         reader = services.tokens.create(__import__("infrastructure.tokens").tokens.Role.READER)[1]
         assert client.get("/v1/subjects", headers={"Authorization": f"Bearer {reader}"}).status_code == 200
+        assert client.get(recognitions, headers={"Authorization": f"Bearer {reader}"}).status_code == 404
     services.close()
+    with TestClient(create_app(settings=api_settings)) as client:  # open reads: a token given is still checked
+        assert client.get(recognitions).status_code == 404
+        problem(client.get(recognitions, headers={"Authorization": "Bearer nonsense"}), 401)
 
 
 def test_cors_is_off_by_default_and_configurable(api_settings: Settings, clock: Clock) -> None:
