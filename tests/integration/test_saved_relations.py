@@ -7,6 +7,7 @@ writes land on the relation as stored, and its refusals are about the relation a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -32,9 +33,10 @@ def fact(type_: str, on: str, **details: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-def two(backend: str, tmp_path, clock: Clock) -> Iterator[tuple[Services, Services]]:  # type: ignore[no-untyped-def]
-    with database(backend, str(tmp_path)) as url:
+@contextmanager
+def two_services(backend: str, tmp_dir: str, clock: Clock) -> Iterator[tuple[Services, Services]]:
+    """Two services on one new database, the subject registered."""
+    with database(backend, tmp_dir) as url:
         one, other = services_for(url, clock), services_for(url, clock)
         try:
             one.ledger.register_subject(
@@ -44,6 +46,12 @@ def two(backend: str, tmp_path, clock: Clock) -> Iterator[tuple[Services, Servic
         finally:
             one.close()
             other.close()
+
+
+@pytest.fixture
+def two(backend: str, tmp_path, clock: Clock) -> Iterator[tuple[Services, Services]]:  # type: ignore[no-untyped-def]
+    with two_services(backend, str(tmp_path), clock) as pair:
+        yield pair
 
 
 def recognised_by(services: Services, on: str) -> list[str]:
@@ -105,16 +113,8 @@ def test_if_match_is_checked_against_the_stored_version(two: tuple[Services, Ser
 
 @pytest.fixture
 def two_on_postgres(tmp_path, clock: Clock) -> Iterator[tuple[Services, Services]]:  # type: ignore[no-untyped-def]
-    with database("postgres", str(tmp_path)) as url:
-        one, other = services_for(url, clock), services_for(url, clock)
-        try:
-            one.ledger.register_subject(
-                {"id": "taliban-iea", "name": "Islamic Emirate", "kind": "government"}, WriteRequest("ed")
-            )
-            yield one, other
-        finally:
-            one.close()
-            other.close()
+    with two_services("postgres", str(tmp_path), clock) as pair:
+        yield pair
 
 
 def no_loading(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,7 +166,7 @@ def test_a_relation_the_process_does_not_hold_is_tried_as_new(
     with pytest.raises(RuleViolation) as refused:
         one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
     assert refused.value.rule == "duplicate"
-    three = services_for_same(one, clock)
+    three = services_for(one.settings.database_url, clock)
     try:
         # Refused as new (a withdrawal with no grant), accepted on the stored relation.
         receipt = three.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
@@ -176,10 +176,6 @@ def test_a_relation_the_process_does_not_hold_is_tried_as_new(
     assert recognised_by(one, "2025-06-10") == ["RUS"]
     assert recognised_by(one, "2025-06-20") == []
     assert one.queries.relation("RUS", "taliban-iea")["relation_version"] == 2
-
-
-def services_for_same(services: Services, clock: Clock) -> Services:
-    return services_for(services.settings.database_url, clock)
 
 
 @pytest.mark.postgres
