@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +179,39 @@ class RssWatch:
         self.running = False
         self.thread.join()
         return self.peak
+
+
+@dataclass(frozen=True)
+class CpuTimes:
+    """CPU seconds used so far, user and system: by this process (all its threads), by the helper
+    processes it started and waited for (an import's writer, a rebuild's workers), and by the
+    PostgreSQL server, if it runs on this machine (None if no `postgres` process is visible)."""
+
+    own: float
+    helpers: float
+    database: float | None
+
+    @classmethod
+    def now(cls) -> CpuTimes:
+        own, helpers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return cls(own.ru_utime + own.ru_stime, helpers.ru_utime + helpers.ru_stime, postgres_cpu())
+
+    def since(self, start: CpuTimes) -> CpuTimes:
+        database = None
+        if self.database is not None and start.database is not None:
+            database = self.database - start.database
+        return CpuTimes(self.own - start.own, self.helpers - start.helpers, database)
+
+
+def postgres_cpu(proc: Path = Path("/proc")) -> float | None:
+    """CPU seconds of every `postgres` process here, with the children they have waited for (the
+    postmaster's count keeps the time of backends that have exited); None if there are none."""
+    ticks, found = 0, False
+    for stat in proc.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+            if name == "postgres":
+                ticks += sum(int(field) for field in rest[11:15])  # utime, stime, cutime, cstime
+                found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None

@@ -29,7 +29,7 @@ from rich.table import Table
 
 from bench.baseline import batched_save_rate, read_rate, single_save_rate
 from bench.generate import Generator
-from bench.measure import RssWatch, load, load_client, percentiles, post_load, rss_mb, timed, wait_until_ready
+from bench.measure import CpuTimes, RssWatch, load, load_client, percentiles, post_load, rss_mb, timed, wait_until_ready
 from infrastructure.bootstrap import Services, build
 from infrastructure.rebuild import Rebuild, default_workers
 from infrastructure.settings import Settings
@@ -89,26 +89,27 @@ def baseline_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"database_url": f"sqlite:///{ledger_file.with_name('baseline.db')}"})
 
 
-def import_rate(services: Services, path: Path, label: str) -> tuple[float, int]:
+def import_rate(services: Services, path: Path, label: str) -> tuple[float, int, CpuTimes]:
+    """Facts/s of `ledger import` of the dataset, the facts imported, and the CPU it took."""
     total = sum(1 for _ in path.open())
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as bar, path.open() as lines:
         task = bar.add_task(label, total=total)
-        started = time.perf_counter()
+        cpu, started = CpuTimes.now(), time.perf_counter()
         report = Importer(services.ledger, batch_size=2000).run(lines, lambda n: bar.advance(task, n))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, CpuTimes.now().since(cpu)
     facts = services.ledger.view.max_position()
     assert report.written == total, report
-    return facts / elapsed, facts
+    return facts / elapsed, facts, cpu
 
 
-def imported(settings: Settings, path: Path, backend: str, target: int) -> tuple[Services, Row, int]:
+def imported(settings: Settings, path: Path, backend: str, target: int) -> tuple[Services, Row, Spent]:
     """Import the dataset into a fresh database of the backend, beside the library's batched saves."""
     baseline = batched_save_rate(baseline_settings(settings), 50_000)
     services = build(settings)
     if services.ledger.recorder.max_notification_id():
         raise RuntimeError(f"the {backend} ledger holds events before the import: not a fresh import")
-    rate, count = import_rate(services, path, f"import {backend}")
+    rate, count, cpu = import_rate(services, path, f"import {backend}")
     row = ratio_row(
         f"import, {backend} ({count:,} facts)",
         rate,
@@ -118,7 +119,28 @@ def imported(settings: Settings, path: Path, backend: str, target: int) -> tuple
         "library batched save, events/s",
         rate >= target,
     )
-    return services, row, count
+    if settings.backend == "sqlite":
+        cpu = CpuTimes(cpu.own, cpu.helpers, None)  # the PostgreSQL server had no part in it
+    return services, row, Spent(f"import, {backend}", count, cpu, target)
+
+
+@dataclass
+class Spent:
+    """The CPU a piece of bulk work took, over every process that did it, against its target rate."""
+
+    work: str
+    facts: int
+    cpu: CpuTimes
+    target: int  # facts/s
+
+    def cells(self, cores: int) -> list[str]:
+        """Microseconds per fact by process, their total, and the rate that total allows at most:
+        every core busy all the time, none waiting for another."""
+        parts = [self.cpu.own, self.cpu.helpers, self.cpu.database]
+        total = sum(p for p in parts if p is not None)
+        per_fact = [f"{p / self.facts * 1e6:,.0f}" if p is not None else "—" for p in [*parts, total]]
+        ceiling = cores * self.facts / total if total else float("inf")
+        return [self.work, *per_fact, f"{ceiling:,.0f} facts/s", f"{self.target:,} facts/s"]
 
 
 def ratio_row(
@@ -295,7 +317,7 @@ def paired_writes(base: str, settings: Settings, seconds: float, rounds: int = 5
     return median_round(pairs)
 
 
-def show(rows: list[Row], facts: int, markdown: Path | None) -> None:
+def show(rows: list[Row], spent: list[Spent], facts: int, markdown: Path | None) -> None:
     table = Table(title=f"Recognition Ledger benchmark, {facts} facts")
     for column in ("figure", "value", "target", "baseline", "ratio", "met"):
         table.add_column(column)
@@ -312,8 +334,35 @@ def show(rows: list[Row], facts: int, markdown: Path | None) -> None:
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
     Console(width=200).print(table)
+    lines += ["", *cpu_lines(spent)]
     if markdown:
         markdown.write_text("\n".join(lines) + "\n")
+
+
+CPU_COLUMNS = (
+    "bulk work",
+    "this process, µs/fact",
+    "helper processes",
+    "PostgreSQL",
+    "total",
+    "at most, every core busy",
+    "target",
+)
+
+
+def cpu_lines(spent: list[Spent]) -> list[str]:
+    """The CPU each bulk job took per fact, printed as a table; returned as Markdown lines."""
+    cores = os.cpu_count() or 1
+    table = Table(title=f"CPU per fact, all processes ({cores} cores)")
+    for column in CPU_COLUMNS:
+        table.add_column(column)
+    lines = ["| " + " | ".join(CPU_COLUMNS) + " |", "|" + "---|" * len(CPU_COLUMNS)]
+    for cost in spent:
+        cells = cost.cells(cores)
+        table.add_row(*cells)
+        lines.append("| " + " | ".join(cells) + " |")
+    Console(width=200).print(table)
+    return lines
 
 
 @app.command()
@@ -330,15 +379,19 @@ def main(
     """Generate, import (PostgreSQL and SQLite), query, serve and rebuild; print one table."""
     path = dataset(facts, seed)
     rows: list[Row] = []
+    spent: list[Spent] = []
     with postgres_database(postgres) as url:
         settings = Settings(database_url=url, pool_size=4)
-        services, row, count = imported(settings, path, "PostgreSQL", 10_000)
+        services, row, cost = imported(settings, path, "PostgreSQL", 10_000)
         rows.append(row)
+        spent.append(cost)
         try:
             rows += query_rows(services, path, query_runs)
-            started = time.perf_counter()
+            cpu, started = CpuTimes.now(), time.perf_counter()
             Rebuild(services.ledger, workers=default_workers()).run()
-            rebuilt = count / (time.perf_counter() - started)
+            elapsed, cpu = time.perf_counter() - started, CpuTimes.now().since(cpu)
+            rebuilt = cost.facts / elapsed
+            spent.append(Spent("rebuild", cost.facts, cpu, 20_000))
             raw = read_rate(settings, services.ledger)
             rows.append(
                 ratio_row(
@@ -355,10 +408,11 @@ def main(
             services.close()
         rows += http_rows(settings, http_seconds, facts)
     with tempfile.TemporaryDirectory() as tmp:
-        services, row, _ = imported(Settings(database_url=f"sqlite:///{tmp}/bench.db"), path, "SQLite", 5_000)
+        services, row, cost = imported(Settings(database_url=f"sqlite:///{tmp}/bench.db"), path, "SQLite", 5_000)
         services.close()
         rows.append(row)
-    show(rows, facts, markdown)
+        spent.append(cost)
+    show(rows, spent, facts, markdown)
 
 
 if __name__ == "__main__":
