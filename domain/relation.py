@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from copy import deepcopy
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -39,6 +41,24 @@ class Relation(Aggregate):
         if self._fold is None:
             self._fold = Fold.of(self.facts)
         return self._fold
+
+    def caught_up(self, events: Iterable[Any]) -> Relation:
+        """A copy with stored events it lacked applied (this one is left as it is).
+
+        Its fold is this one's extended by their facts, not made again from every fact when
+        next asked for: `plus` gives what `Fold.of` gives, and stored facts passed the rules.
+        """
+        copy: Relation = project(deepcopy(self), events)
+        fold = self._fold
+        if fold is None or copy._fold is not None:
+            return copy
+        try:
+            for fact in copy.facts[len(fold.facts) :]:
+                fold = fold.plus(fact)
+        except RuleViolation:  # cannot happen to stored facts; the full fold would then decide
+            return copy
+        copy._fold = fold
+        return copy
 
     def record(self, fact: Fact) -> list[Interval]:
         """Add a fact if the whole timeline still obeys every rule; return the new timeline."""
@@ -128,3 +148,12 @@ class Relation(Aggregate):
         checked: Fold | None = self.__dict__.pop("_checked", None)
         # A new fact was folded while checking it; stored ones are folded together, when needed.
         self._fold = checked if checked is not None and checked.facts[-1] is fact else None
+
+
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's project_aggregate() without its per-event `isinstance(event, Protocol)`
+    assertion: typing's runtime protocol check cost more than decoding the event itself
+    (a 16-event relation: a fifth of its load). Every stored event here can mutate."""
+    for stored in events:
+        aggregate = stored.mutate(aggregate)
+    return aggregate

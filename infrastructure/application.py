@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
+from threading import Lock
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -16,7 +17,7 @@ from domain.dates import EffectiveDate, Precision
 from domain.details import clean_sources, clean_text
 from domain.errors import RuleViolation, UnknownFact
 from domain.facts import Fact, FactType
-from domain.relation import Relation
+from domain.relation import Relation, project
 from infrastructure import transcodings
 from infrastructure.actors import ActorCatalogue
 from infrastructure.catalogue import CatalogueCommands
@@ -35,15 +36,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def project(aggregate: Any, events: Iterable[Any]) -> Any:
-    """The library's project_aggregate() without its per-event `isinstance(event, Protocol)`
-    assertion: typing's runtime protocol check cost more than decoding the event itself
-    (a 16-event relation: a fifth of its load). Every stored event here can mutate."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
 class Ledger(CatalogueCommands, Application[UUID]):
     """The Recognition Ledger's write side, with its views for reads."""
 
@@ -56,13 +48,13 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.actors = ActorCatalogue(self.view.actors)
         self.known_subjects: set[str] = set()
         self.subjects_listed = False  # every registered slug read once, on the first question
-        # Relations as this process last saved them, each a private copy nothing mutates. A
-        # write starts from one without asking the store whether it is still the latest: if it
-        # is not, the insert of its next version collides with the one already stored (the
-        # store's unique key), and the write loads the relation and tries again. A refusal is
-        # never given from a copy: it too is checked again on the loaded relation.
+        # Relations as stored when this process last saw them, each a private copy nothing
+        # mutates. A write starts from one without asking the store whether it is still the
+        # latest: if it is not, the write is refused as a whole and catches up (see _commit). A
+        # refusal is never given from a copy: it too is checked again on the relation as stored.
         cache = self.repository.cache
         self.saved: LRUCache[UUID, Relation] | None = LRUCache(cache.maxsize) if isinstance(cache, LRUCache) else None
+        self.keeping = Lock()  # a copy is only ever replaced by a later one
 
     def shared_env(self) -> dict[str, str] | None:
         """What another process needs to open this ledger's store: None for an SQLite
@@ -221,16 +213,37 @@ class Ledger(CatalogueCommands, Application[UUID]):
                     return done
                 start = None
                 continue
-            if self.saved is not None:
-                self.saved.put(relation.id, deepcopy(relation))
+            self.keep(deepcopy(relation))
             return receipt | {"position": changes.positions[0]}
         raise TooMuchContention("the relation kept changing under this write; try again")
+
+    def held(self, relation_id: UUID) -> Relation | None:
+        """The copy of a relation this process holds (not to be changed), if any."""
+        if self.saved is None:
+            return None
+        try:
+            return self.saved.get(relation_id)
+        except KeyError:
+            return None
+
+    def keep(self, relation: Relation) -> None:
+        """Hold this copy of a relation as stored (nothing may change it after), unless the copy
+        held is as late already: two writes of one relation in this process may finish in
+        either order, and the later version is the one to keep."""
+        if self.saved is None:
+            return
+        with self.keeping:
+            held = self.held(relation.id)
+            if held is None or held.version < relation.version:
+                self.saved.put(relation.id, relation)
 
     def caught_up(self, relation: Relation, missing: list[StoredEvent]) -> Relation:
         """The relation as stored: the copy with the stored events it lacked (from the start,
         for a copy that was new)."""
-        base = deepcopy(relation) if missing[0].originator_version > 1 else None
-        return project(base, map(self.mapper.to_domain_event, missing))  # type: ignore[no-any-return]
+        events = map(self.mapper.to_domain_event, missing)
+        if missing[0].originator_version == 1:
+            return project(None, events)  # type: ignore[no-any-return]
+        return relation.caught_up(events)
 
     def relation_to_write(self, actor: str, subject: str, *, trust_saved: bool) -> tuple[Relation, bool]:
         """The relation to record in (not to be changed: the caller copies it), and whether it
@@ -241,11 +254,11 @@ class Ledger(CatalogueCommands, Application[UUID]):
         overtaken write with the events it lacked: a new one is then written in one round
         trip, and a stored one costs the same two as loading it first."""
         if trust_saved and self.saved is not None:
-            try:
-                return self.saved.get(Relation.create_id(actor, subject)), False
-            except KeyError:
-                if getattr(self.recorder, "answers_overtaken", False):
-                    return Relation(actor=actor, subject=subject), False
+            held = self.held(Relation.create_id(actor, subject))
+            if held is not None:
+                return held, False
+            if getattr(self.recorder, "answers_overtaken", False):
+                return Relation(actor=actor, subject=subject), False
         return self.load_relation(actor, subject), True
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:

@@ -10,9 +10,8 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.facts import Fact
-from domain.relation import Relation
+from domain.relation import Relation, project
 from domain.timeline import Interval, build_timeline, status_on
-from infrastructure.application import project
 from infrastructure.transcodings import fact_to_dict
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.dates import EffectiveDate, Precision
 from domain.errors import RuleViolation
 from domain.facts import Fact, FactType, Source
+from domain.relation import Relation
 from infrastructure.bootstrap import Services
 from infrastructure.errors import Overtaken, PreconditionFailed
 from infrastructure.requests import WriteRequest
@@ -231,3 +232,24 @@ def statement(relation: Any, clock: Clock, quote: str) -> Fact:
         clock(),
         "ed",
     )
+
+
+def test_a_held_copy_is_only_replaced_by_a_later_one(two: tuple[Services, Services], clock: Clock) -> None:
+    """Two writes of one relation in one process may finish in either order: the later version stays held."""
+    one, _ = two
+    ledger = one.ledger
+    ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+    ledger.record_fact(fact("statement_made", "2025-06-10", stance="neutral", quote="q"), WriteRequest("ed"))
+    rid = Relation.create_id("RUS", "taliban-iea")
+    latest = ledger.held(rid)
+    assert latest is not None and latest.version == 3
+    earlier = ledger.repository.get(rid, version=2)
+    ledger.keep(earlier)  # type: ignore[arg-type]
+    assert ledger.held(rid) is latest
+    clock.advance(seconds=1)
+    ledger.record_fact(fact("statement_made", "2025-06-11", stance="neutral", quote="r"), WriteRequest("ed"))
+    newest = ledger.held(rid)
+    assert newest is not None and newest.version == 4, "a later version replaces the copy held"
+    ledger.keep(latest)
+    assert ledger.held(rid) is newest

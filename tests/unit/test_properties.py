@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from copy import deepcopy
 from datetime import date
 from typing import Any
 
@@ -140,3 +142,26 @@ def test_a_replayed_relation_takes_further_facts_as_the_live_one_does(before, af
                 outcomes.append((refused.rule, refused.conflicting_fact_id))
         assert outcomes[0] == outcomes[1], (op, outcomes)
         assert replayed.timeline == live.timeline
+
+
+@settings(max_examples=200, deadline=None)
+@given(operations, operations)
+def test_a_copy_caught_up_with_stored_events_is_the_relation_that_recorded_them(before, after) -> None:  # type: ignore[no-untyped-def]
+    """A copy behind the stored relation, caught up with the events it lacked, has the stored
+    relation's facts and timeline, its fold extended (not made again), and the copy is unchanged."""
+    behind = play(before)
+    behind.collect_events()
+    stored = deepcopy(behind)
+    for n, op in enumerate(after):  # what another process recorded since
+        candidate = _candidate(stored, op, n)
+        if candidate is not None:
+            with suppress(RuleViolation):
+                stored.record(candidate)
+    lacked = stored.collect_events()
+    caught_up = behind.caught_up(lacked)
+    assert caught_up.__dict__["_fold"] is not None, "extended, not left to a full fold when next asked"
+    assert caught_up.facts == stored.facts
+    assert caught_up.version == stored.version
+    assert caught_up.timeline == (build_timeline(stored.facts) if stored.facts else [])
+    assert behind.version == stored.version - len(lacked), "the copy caught up from is left as it was"
+    assert behind.fold.facts == tuple(behind.facts)
