@@ -12,6 +12,7 @@ from eventsourcing.utils import get_topic
 from domain.facts import Fact
 from domain.relation import Relation, project
 from domain.timeline import Interval, build_timeline, status_on
+from infrastructure.timefmt import rfc3339
 from infrastructure.transcodings import fact_to_dict
 
 if TYPE_CHECKING:
@@ -90,7 +91,11 @@ class Replay:
         out = []
         for version, fact in enumerate(facts, start=1):
             body = fact_to_dict(fact)
-            out.append(body | {"relation_version": version, "precision": fact.effective_on.precision.value})
+            precision = fact.effective_on.precision.value
+            # As the audit log holds it (StatusView._fact_template): the same times, to the letter.
+            out.append(
+                body | {"relation_version": version, "precision": precision, "recorded_at": rfc3339(fact.recorded_at)}
+            )
         return out
 
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
