@@ -67,6 +67,10 @@ def check(services: Services, times: list[datetime]) -> None:
         for d in DAYS:
             assert q.subject_status("s", d, s) == q.subject_status("s", d, s, mode="replay"), (d, s)
             assert q.recognitions("s", d, s) == q.recognitions("s", d, s, mode="replay"), (d, s)
+            for actor in ("RUS", "CHN"):
+                assert q.actor_status(actor, d, s) == q.actor_status(actor, d, s, mode="replay"), (actor, d, s)
+        for d1, d2 in zip(DAYS, DAYS[1:], strict=False):
+            assert q.changes("s", d1, d2, s) == q.changes("s", d1, d2, s, mode="replay"), (d1, d2, s)
         for actor in ("RUS", "CHN"):
             view = q.relation(actor, "s", DAYS[0], s)
             replay = q.relation(actor, "s", DAYS[0], s, mode="replay")
