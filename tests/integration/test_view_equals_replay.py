@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -69,7 +70,7 @@ def check(services: Services, times: list[datetime]) -> None:
             assert q.recognitions("s", d, s) == q.recognitions("s", d, s, mode="replay"), (d, s)
             for actor in ("RUS", "CHN"):
                 assert q.actor_status(actor, d, s) == q.actor_status(actor, d, s, mode="replay"), (actor, d, s)
-        for d1, d2 in zip(DAYS, DAYS[1:], strict=False):
+        for d1, d2 in pairwise(DAYS):
             assert q.changes("s", d1, d2, s) == q.changes("s", d1, d2, s, mode="replay"), (d1, d2, s)
         for actor in ("RUS", "CHN"):
             view = q.relation(actor, "s", DAYS[0], s)
