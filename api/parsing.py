@@ -24,7 +24,11 @@ def system_time(text: str | None, field: str = "recorded_at") -> datetime | None
     if text is None:
         return None
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # RFC 3339 allows a lower-case T and Z; no other letter can be in one.
+        value = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidValue(field, f"{text!r} is not an RFC 3339 time") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the first year there is
+        raise InvalidValue(field, f"{text!r} is outside the years 0001 to 9999 in UTC") from None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -306,6 +306,15 @@ class Importer:
             fact = fact_from_dict(body)
         except (KeyError, ValueError, TypeError) as e:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
+        try:
+            if fact.recorded_at.tzinfo is None:
+                raise OverflowError
+            fact.recorded_at.astimezone(UTC)
+        except OverflowError:
+            raise ImportMismatch(
+                f"line {r['_line']}: recorded_at {r.get('recorded_at')!r} is not a time with an offset "
+                "within the years 0001 to 9999 in UTC"
+            ) from None
         if fact.actor not in new_actors and fact.actor not in self.known_actors:
             self.known_actors.add(self.ledger.actors.get(fact.actor).code)
         if fact.subject in subjects or fact.subject in self.subjects:

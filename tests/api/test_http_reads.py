@@ -82,6 +82,11 @@ def test_relation_reads_carry_an_etag(client: TestClient) -> None:
         ("/v1/facts/not-a-uuid", 404, None),
         ("/v1/facts?limit=5000", 422, "limit"),
         ("/v1/subjects/taliban-iea/history?mode=maybe", 422, "mode"),
+        # Valid RFC 3339, but before year 1 or after 9999 once in UTC: no time the ledger can hold.
+        ("/v1/subjects/taliban-iea/recognitions?recorded_at=0001-01-01T00:00:00%2B05:00", 422, "recorded_at"),
+        ("/v1/subjects/taliban-iea/status?recorded_at=9999-12-31T23:59:59-05:00", 422, "recorded_at"),
+        ("/v1/facts?recorded_from=0001-01-01T00:00:00%2B05:00", 422, "recorded_from"),
+        ("/v1/facts?recorded_to=9999-12-31T23:59:59-00:01", 422, "recorded_to"),
     ],
 )
 def test_bad_reads_are_problem_details(client: TestClient, path: str, status: int, field: str | None) -> None:
@@ -93,3 +98,20 @@ def test_bad_reads_are_problem_details(client: TestClient, path: str, status: in
     assert body["status"] == status and body["detail"]
     if field:
         assert field in [e["field"] for e in body["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("0001-01-01T00:00:00-05:00", "0001-01-01T05:00:00.000000Z"),
+        ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59.000000Z"),
+        ("2025-07-03t10:00:00.5z", "2025-07-03T10:00:00.500000Z"),  # RFC 3339 allows lower case
+        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000000Z"),
+    ],
+)
+def test_a_system_time_is_echoed_in_rfc_3339_utc_at_any_year(client: TestClient, given: str, shown: str) -> None:
+    """Four-digit years before 1000 too, and lower-case T and Z taken as RFC 3339 allows."""
+    response = client.get(f"/v1/subjects/taliban-iea/recognitions?recorded_at={given}")
+    assert response.status_code == 200, response.text
+    assert response.json()["recorded_at"] == shown
+    assert response.json()["count"] == (1 if given.startswith("9999") else 0)

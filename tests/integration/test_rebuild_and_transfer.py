@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
+import re
 import signal
 import tempfile
 from collections.abc import Callable
@@ -16,7 +18,7 @@ import pytest
 from infrastructure import rebuild
 from infrastructure.bootstrap import Services, build
 from infrastructure.demo import load_demo
-from infrastructure.errors import NotFound
+from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.rebuild import Rebuild
 from infrastructure.recorders import LedgerPostgresRecorder
 from infrastructure.requests import WriteRequest
@@ -294,6 +296,23 @@ def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
     lines[n] = lines[n].replace('"subject":"taliban-iea"', '"subject":"nowhere"')
     target = make_services()
     with pytest.raises(NotFound, match="nowhere"):
+        Importer(target.ledger, batch_size=5).run(lines)
+    assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
+
+
+@pytest.mark.parametrize(
+    "recorded_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2025-07-03T10:00:00"]
+)
+def test_an_import_line_whose_time_the_ledger_cannot_hold_stops_at_that_batch(
+    make_services: Callable[[], Services], clock: Clock, recorded_at: str
+) -> None:
+    """Before year 1 or after 9999 once in UTC, or with no offset: the line is named, nothing of its batch written."""
+    lines = busy_export(make_services, clock)
+    n = next(i for i, line in enumerate(lines) if '"record":"fact"' in line and i >= 10)
+    record = json.loads(lines[n])
+    lines[n] = json.dumps(record | {"recorded_at": recorded_at})
+    target = make_services()
+    with pytest.raises(ImportMismatch, match=re.escape(f"line {n + 1}: recorded_at '{recorded_at}'")):
         Importer(target.ledger, batch_size=5).run(lines)
     assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
 
