@@ -306,15 +306,11 @@ class Importer:
             fact = fact_from_dict(body)
         except (KeyError, ValueError, TypeError) as e:
             raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
-        try:
-            if fact.recorded_at.tzinfo is None:
-                raise OverflowError
-            fact.recorded_at.astimezone(UTC)
-        except OverflowError:
+        if not _in_utc(fact.recorded_at):
             raise ImportMismatch(
                 f"line {r['_line']}: recorded_at {r.get('recorded_at')!r} is not a time with an offset "
                 "within the years 0001 to 9999 in UTC"
-            ) from None
+            )
         if fact.actor not in new_actors and fact.actor not in self.known_actors:
             self.known_actors.add(self.ledger.actors.get(fact.actor).code)
         if fact.subject in subjects or fact.subject in self.subjects:
@@ -344,6 +340,17 @@ class Importer:
                 f"line {r['_line']}: {key} would be {actual}, the line says {r[key]}; "
                 "import into an empty ledger to keep system fields"
             )
+
+
+def _in_utc(value: datetime) -> bool:
+    """Whether a time has an offset, and a year from 1 to 9999 once in UTC (as the ledger keeps it)."""
+    if value.tzinfo is None:
+        return False
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _value(kind: Any) -> str:
