@@ -17,7 +17,7 @@ import psycopg
 from eventsourcing.persistence import OperationalError
 from psycopg_pool import AsyncConnectionPool
 
-from infrastructure.queries import Queries, recognitions_answer
+from infrastructure.queries import Queries, on, recognitions_answer
 from infrastructure.settings import Settings
 from infrastructure.views.postgres import PostgresStatusView
 
@@ -58,7 +58,7 @@ class AwaitedReads:
     async def recognitions(self, subject: str, at: date | None, recorded_at: datetime | None) -> dict[str, Any]:
         """As `Queries.recognitions` in view mode."""
         d, s, shown = self.queries.when(at, recorded_at)
-        sql, params = self.view.recognitions_query(subject, d, s)
+        sql, params = self.view.recognitions_query(subject, on(d), s)
         try:
             async with self.pool.connection() as conn:
                 cursor = await conn.execute(sql.encode(), params, prepare=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from domain.dates import END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
 from infrastructure.application import Ledger
@@ -16,6 +17,9 @@ from infrastructure.timefmt import rfc3339
 from infrastructure.views.base import StatusView
 
 MODES = ("view", "replay")
+# Every timeline's last interval ends at END_OF_TIME, which no interval covers: on that day the
+# status is the day before's (no fact can take effect after today).
+LAST_DAY = END_OF_TIME - timedelta(days=1)
 MAX_PAGE = 1000
 # Parts of a status that say why or how sure, not what: ignored when comparing dates.
 NOT_SUBSTANCE = ("basis", "approximate", "disputed")
@@ -45,7 +49,9 @@ class Queries:
             return at or now.date(), LATEST, rfc3339(now)
         if recorded_at.tzinfo is None:
             recorded_at = recorded_at.replace(tzinfo=UTC)
-        return at or now.date(), recorded_at, rfc3339(recorded_at)
+        # The view's open rows end at the last system time there is: a question asked at that
+        # very time is asked at the one before, where they are still open.
+        return at or now.date(), min(recorded_at, LATEST), rfc3339(recorded_at)
 
     def subject(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
@@ -66,7 +72,7 @@ class Queries:
         d, s, shown = self.when(at, recorded_at)
         if mode == "replay":
             self.subject(subject)
-        rows = reader.recognitions(subject, d, s)
+        rows = reader.recognitions(subject, on(d), s)
         if not rows:  # rows exist only for registered subjects: one round trip when there are any
             self.subject(subject)
         return recognitions_answer(subject, d, shown, rows)
@@ -81,7 +87,7 @@ class Queries:
             "subject": subject,
             "at": d.isoformat(),
             "recorded_at": shown,
-            "relations": reader.subject_status(subject, d, s),
+            "relations": reader.subject_status(subject, on(d), s),
         }
 
     def actor_status(
@@ -90,7 +96,12 @@ class Queries:
         reader = self._reader(mode)
         code = self.ledger.actors.get(actor).code
         d, s, shown = self.when(at, recorded_at)
-        return {"actor": code, "at": d.isoformat(), "recorded_at": shown, "relations": reader.actor_status(code, d, s)}
+        return {
+            "actor": code,
+            "at": d.isoformat(),
+            "recorded_at": shown,
+            "relations": reader.actor_status(code, on(d), s),
+        }
 
     def relation(
         self, actor: str, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
@@ -108,7 +119,8 @@ class Queries:
             (
                 iv["status"]
                 for iv in timeline
-                if iv["valid_from"] <= d.isoformat() and (iv["valid_to"] is None or d.isoformat() < iv["valid_to"])
+                if iv["valid_from"] <= on(d).isoformat()
+                and (iv["valid_to"] is None or on(d).isoformat() < iv["valid_to"])
             ),
             None,
         )
@@ -130,8 +142,8 @@ class Queries:
         reader = self._reader(mode)
         self.subject(subject)
         _, s, shown = self.when(None, recorded_at)
-        before = {r["actor"]: r for r in reader.subject_status(subject, date_from, s)}
-        after = {r["actor"]: r for r in reader.subject_status(subject, date_to, s)}
+        before = {r["actor"]: r for r in reader.subject_status(subject, on(date_from), s)}
+        after = {r["actor"]: r for r in reader.subject_status(subject, on(date_to), s)}
         changed = [
             {"actor": actor, "before": before.get(actor), "after": after.get(actor)}
             for actor in sorted(set(before) | set(after))
@@ -183,6 +195,11 @@ class Queries:
             raise InvalidValue("after", "must be a position, 0 or more")
         items = self.view.audit(filters, after, limit)
         return {"items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
+
+
+def on(day: date) -> date:
+    """The day to look a status up on (see LAST_DAY); answers still say the day asked about."""
+    return min(day, LAST_DAY)
 
 
 def _substance(status: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -115,3 +115,20 @@ def test_a_system_time_is_echoed_in_rfc_3339_utc_at_any_year(client: TestClient,
     assert response.status_code == 200, response.text
     assert response.json()["recorded_at"] == shown
     assert response.json()["count"] == (1 if given.startswith("9999") else 0)
+
+
+@pytest.mark.parametrize("mode", ["view", "replay"])
+def test_the_last_day_and_the_last_system_time_answer_like_the_ones_before(client: TestClient, mode: str) -> None:
+    """No interval covers 9999-12-31 (it ends them all) and the view's open rows end at the last
+    system time: both are asked as the day and the microsecond before, and said as asked."""
+    last = client.get(f"/v1/subjects/taliban-iea/recognitions?at=9999-12-31&mode={mode}").json()
+    before = client.get(f"/v1/subjects/taliban-iea/recognitions?at=9999-12-30&mode={mode}").json()
+    assert last["at"] == "9999-12-31" and last["count"] == before["count"] == 1
+    for question in ("subjects/taliban-iea/status?at={}", "subjects/taliban-iea/changes?from=2025-07-01&to={}"):
+        answers = [client.get(f"/v1/{question.format(day)}&mode={mode}").json() for day in ("9999-12-31", "9999-12-30")]
+        key = "relations" if "status" in question else "changes"
+        assert answers[0][key] == answers[1][key] and answers[0][key], question
+    end = "9999-12-31T23:59:59.999999Z"
+    answer = client.get(f"/v1/relations/RUS/taliban-iea?at=2025-07-04&recorded_at={end}&mode={mode}").json()
+    assert answer["recorded_at"] == end
+    assert answer["status"]["recognition"]["state"] == "recognised" and answer["relation_version"] == 7

@@ -24,7 +24,9 @@ DAYS = [
     date(2001, 6, 30),
     date(2002, 1, 1),
     date(2025, 1, 1),
+    date(9999, 12, 31),  # the last day there is: no interval covers it, it ends them all
 ]
+LAST_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)  # the last system time there is
 SRC = [{"url": "https://example.org/p"}]
 
 
@@ -64,7 +66,7 @@ def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[
 
 def check(services: Services, times: list[datetime]) -> None:
     q = services.queries
-    for s in [*times, None]:
+    for s in [*times, None, LAST_TIME]:
         for d in DAYS:
             assert q.subject_status("s", d, s) == q.subject_status("s", d, s, mode="replay"), (d, s)
             assert q.recognitions("s", d, s) == q.recognitions("s", d, s, mode="replay"), (d, s)
