@@ -189,6 +189,11 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 changes = self.changes_for(relation, [fact])
             except (RuleViolation, UnknownFact, PreconditionFailed):
                 if current:
+                    # The same request, sent again while this one ran, may have been recorded
+                    # meanwhile: its answer, not a refusal of the fact it recorded.
+                    done = self.replayed(request)
+                    if done is not None:
+                        return done
                     raise
                 start = None  # perhaps only the copy is out of date: ask the store
                 continue

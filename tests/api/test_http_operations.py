@@ -23,7 +23,7 @@ SRC = [{"url": "https://example.org/r"}]
 SUBJECT = {"id": "taliban-iea", "name": "IEA", "kind": "government"}
 
 
-def race(url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+def race(url: str, bodies: list[dict[str, Any]], headers: dict[str, str] | None = None) -> list[httpx.Response]:
     """POST every body at once from its own thread."""
     start = threading.Barrier(len(bodies))
     answers: list[httpx.Response | None] = [None] * len(bodies)
@@ -31,7 +31,7 @@ def race(url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
     def post(i: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
             start.wait()
-            answers[i] = client.post("/v1/facts", json=bodies[i], headers=ADMIN)
+            answers[i] = client.post("/v1/facts", json=bodies[i], headers=ADMIN | (headers or {}))
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
     for t in threads:
@@ -94,6 +94,25 @@ def test_racing_conflicting_facts_give_one_201_and_409s_that_say_why(live: Any) 
 
 
 @pytest.mark.postgres
+def test_one_request_sent_eight_times_at_once_with_its_key_records_one_fact(live: Any) -> None:
+    """A client retrying with the same Idempotency-Key, all at once: one fact, and every answer is its receipt."""
+    url, _ = live
+    body = {
+        "type": "statement_made",
+        "actor": "PAK",
+        "subject": "taliban-iea",
+        "effective_on": "2025-07-04",
+        "details": {"stance": "supportive", "quote": "q"},
+        "sources": SRC,
+    }
+    answers = race(url, [body] * 8, {"Idempotency-Key": "retry-1"})
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert len({a.json()["fact_id"] for a in answers}) == 1
+    assert len({a.json()["position"] for a in answers}) == 1
+    facts = httpx.get(f"{url}/v1/facts", params={"actor": "PAK"}).json()["items"]
+    assert len(facts) == 1 and facts[0]["fact_id"] == answers[0].json()["fact_id"]
+
+
 def test_database_away_gives_503_fast_and_the_service_recovers(tmp_path: Path) -> None:
     """With PostgreSQL unreachable, reads and writes answer 503 with Retry-After within 2 s; then it heals."""
     with database("postgres", str(tmp_path)) as url:
