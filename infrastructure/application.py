@@ -187,14 +187,11 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 now = self.clock()
                 fact = make(max(now, last + timedelta(microseconds=1)) if last else now)
                 changes = self.changes_for(relation, [fact])
-            except (RuleViolation, UnknownFact, PreconditionFailed):
+            except (RuleViolation, UnknownFact, PreconditionFailed) as refusal:
                 if current:
                     # The same request, sent again while this one ran, may have been recorded
                     # meanwhile: its answer, not a refusal of the fact it recorded.
-                    done = self.replayed(request)
-                    if done is not None:
-                        return done
-                    raise
+                    return self.answered_or(request, refusal)
                 start = None  # perhaps only the copy is out of date: ask the store
                 continue
             receipt = {

@@ -11,7 +11,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.actor import ActorKind, RegisteredActor, check_code
 from domain.dates import EffectiveDate
 from domain.details import clean_sources, clean_text
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolation
 from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check_slug
 from infrastructure.errors import AlreadyExists, NotFound
 from infrastructure.inputs import Problems, enum_value, unknown_fields
@@ -58,7 +58,7 @@ class CatalogueCommands:
         problems.raise_any()
         assert slug and name and kind
         if self.view.subject(slug) is not None:
-            raise AlreadyExists("subject", slug)
+            return self.answered_or(request, AlreadyExists("subject", slug))
         subject = Subject(
             slug=slug,
             name=name,
@@ -69,8 +69,7 @@ class CatalogueCommands:
             registered_by=request.principal,
         )
         body = subject_body(subject)
-        self.save_once(subject, ViewChanges(subjects=[body]), request, body, AlreadyExists("subject", slug))
-        return body
+        return self.save_once(subject, ViewChanges(subjects=[body]), request, body, AlreadyExists("subject", slug))
 
     def add_milestone(self, slug: str, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record a dated, sourced milestone of a subject."""
@@ -88,10 +87,12 @@ class CatalogueCommands:
         problems.raise_any()
         assert kind and effective and sources
         milestone = Milestone(uuid4(), kind, effective, sources, note, now, request.principal)
-        subject.add_milestone(milestone)
+        try:
+            subject.add_milestone(milestone)
+        except RuleViolation as refusal:  # perhaps a twin of this request recorded it meanwhile
+            return self.answered_or(request, refusal)
         body = MilestoneAsDict().encode(milestone) | {"recorded_at": rfc3339(now)}
-        self.save_once(subject, ViewChanges(subjects=[subject_body(subject)]), request, body, None)
-        return body
+        return self.save_once(subject, ViewChanges(subjects=[subject_body(subject)]), request, body, None)
 
     def register_actor(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Register an organisation or entity that has no ISO 3166 code."""
@@ -106,12 +107,19 @@ class CatalogueCommands:
         problems.raise_any()
         assert code and name and kind
         if self.actors.known(code):
-            raise AlreadyExists("actor", code)
+            return self.answered_or(request, AlreadyExists("actor", code))
         actor = RegisteredActor(code=code, name=name, kind=kind, registered_at=self.clock())
         row = {"code": code, "name": name, "kind": kind.value, "registered_at": rfc3339(actor.registered_at)}
         body = row | {"source": "registered"}
-        self.save_once(actor, ViewChanges(actors=[row]), request, body, AlreadyExists("actor", code))
-        return body
+        return self.save_once(actor, ViewChanges(actors=[row]), request, body, AlreadyExists("actor", code))
+
+    def answered_or(self, request: WriteRequest, refusal: Exception) -> dict[str, Any]:
+        """The stored answer, if this same request (sent again while it ran) was recorded
+        meanwhile; otherwise the refusal."""
+        done = self.replayed(request)
+        if done is None:
+            raise refusal
+        return done
 
     def load_subject(self, slug: str) -> Subject:
         try:

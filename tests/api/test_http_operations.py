@@ -23,7 +23,9 @@ SRC = [{"url": "https://example.org/r"}]
 SUBJECT = {"id": "taliban-iea", "name": "IEA", "kind": "government"}
 
 
-def race(url: str, bodies: list[dict[str, Any]], headers: dict[str, str] | None = None) -> list[httpx.Response]:
+def race(
+    url: str, bodies: list[dict[str, Any]], headers: dict[str, str] | None = None, path: str = "/v1/facts"
+) -> list[httpx.Response]:
     """POST every body at once from its own thread."""
     start = threading.Barrier(len(bodies))
     answers: list[httpx.Response | None] = [None] * len(bodies)
@@ -31,7 +33,7 @@ def race(url: str, bodies: list[dict[str, Any]], headers: dict[str, str] | None 
     def post(i: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
             start.wait()
-            answers[i] = client.post("/v1/facts", json=bodies[i], headers=ADMIN | (headers or {}))
+            answers[i] = client.post(path, json=bodies[i], headers=ADMIN | (headers or {}))
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
     for t in threads:
@@ -111,6 +113,31 @@ def test_one_request_sent_eight_times_at_once_with_its_key_records_one_fact(live
     assert len({a.json()["position"] for a in answers}) == 1
     facts = httpx.get(f"{url}/v1/facts", params={"actor": "PAK"}).json()["items"]
     assert len(facts) == 1 and facts[0]["fact_id"] == answers[0].json()["fact_id"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "identity"),
+    [
+        ("/v1/subjects", {"id": "ntc-libya", "name": "National Transitional Council", "kind": "government"}, "id"),
+        ("/v1/actors", {"code": "X-AU", "name": "African Union", "kind": "organisation"}, "code"),
+        (
+            "/v1/subjects/taliban-iea/milestones",
+            {"kind": "took_power", "effective_on": "2021-08-15", "sources": SRC},
+            "milestone_id",
+        ),
+        ("/v1/tokens", {"name": "retrying-client", "role": "reader"}, "token_id"),
+    ],
+)
+def test_one_registration_sent_eight_times_at_once_with_its_key_is_made_once(
+    live: Any, path: str, body: dict[str, Any], identity: str
+) -> None:
+    """The same for the other writes: one thing made, every answer names it, none says it exists already."""
+    url, _ = live
+    answers = race(url, [body] * 8, {"Idempotency-Key": "register-1"}, path)
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert len({a.json()[identity] for a in answers}) == 1
+    made = {"registered_at", "recorded_at", "created_at"} & set(answers[0].json())
+    assert all(len({a.json()[k] for a in answers}) == 1 for k in made), "the one answer, not eight"
 
 
 def test_database_away_gives_503_fast_and_the_service_recovers(tmp_path: Path) -> None:
