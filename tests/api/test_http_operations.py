@@ -115,6 +115,21 @@ def test_one_request_sent_eight_times_at_once_with_its_key_records_one_fact(live
     assert len(facts) == 1 and facts[0]["fact_id"] == answers[0].json()["fact_id"]
 
 
+def test_one_retraction_sent_eight_times_at_once_with_its_key_retracts_once(live: Any) -> None:
+    """A retraction retried at once: every answer is the one retraction's receipt, none says 'already retracted'."""
+    url, _ = live
+    fact = {"type": "relations_established", "actor": "PAK", "subject": "taliban-iea", "effective_on": "1997-05-26"}
+    made = httpx.post(f"{url}/v1/facts", json=fact | {"sources": SRC}, headers=ADMIN).json()
+    answers = race(
+        url,
+        [{"reason": "wrong date", "sources": SRC}] * 8,
+        {"Idempotency-Key": "r-1"},
+        f"/v1/facts/{made['fact_id']}/retraction",
+    )
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert len({a.json()["fact_id"] for a in answers}) == 1
+
+
 @pytest.mark.parametrize(
     ("path", "body", "identity"),
     [
