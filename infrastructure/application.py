@@ -86,6 +86,14 @@ class Ledger(CatalogueCommands, Application[UUID]):
         answer: dict[str, Any] = found["response"]
         return answer
 
+    def answered_or(self, request: WriteRequest, refusal: Exception) -> dict[str, Any]:
+        """The stored answer, if this same request (sent again while it ran) was recorded
+        meanwhile; otherwise the refusal."""
+        done = self.replayed(request)
+        if done is None:
+            raise refusal
+        return done
+
     def save_once(
         self,
         aggregate: Any,

@@ -41,6 +41,7 @@ class CatalogueCommands:
     clock: Callable[[], datetime]
     repository: Repository[UUID]
     replayed: Callable[[WriteRequest], dict[str, Any] | None]
+    answered_or: Callable[[WriteRequest, Exception], dict[str, Any]]
     save_once: Callable[..., dict[str, Any]]
 
     def register_subject(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
@@ -112,14 +113,6 @@ class CatalogueCommands:
         row = {"code": code, "name": name, "kind": kind.value, "registered_at": rfc3339(actor.registered_at)}
         body = row | {"source": "registered"}
         return self.save_once(actor, ViewChanges(actors=[row]), request, body, AlreadyExists("actor", code))
-
-    def answered_or(self, request: WriteRequest, refusal: Exception) -> dict[str, Any]:
-        """The stored answer, if this same request (sent again while it ran) was recorded
-        meanwhile; otherwise the refusal."""
-        done = self.replayed(request)
-        if done is None:
-            raise refusal
-        return done
 
     def load_subject(self, slug: str) -> Subject:
         try:

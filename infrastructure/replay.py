@@ -12,8 +12,7 @@ from eventsourcing.utils import get_topic
 from domain.facts import Fact
 from domain.relation import Relation, project
 from domain.timeline import Interval, build_timeline, status_on
-from infrastructure.timefmt import rfc3339
-from infrastructure.transcodings import fact_to_dict
+from infrastructure.transcodings import audit_body
 
 if TYPE_CHECKING:
     from infrastructure.application import Ledger
@@ -88,15 +87,7 @@ class Replay:
 
     def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
-        out = []
-        for version, fact in enumerate(facts, start=1):
-            body = fact_to_dict(fact)
-            precision = fact.effective_on.precision.value
-            # As the audit log holds it (StatusView._fact_template): the same times, to the letter.
-            out.append(
-                body | {"relation_version": version, "precision": precision, "recorded_at": rfc3339(fact.recorded_at)}
-            )
-        return out
+        return [audit_body(fact, version) for version, fact in enumerate(facts, start=1)]
 
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         spans = []

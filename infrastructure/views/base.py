@@ -13,8 +13,7 @@ from uuid import UUID
 import orjson
 
 from infrastructure.projection import LATEST, StatusRow, ViewChanges, canonical
-from infrastructure.timefmt import rfc3339
-from infrastructure.transcodings import fact_to_dict
+from infrastructure.transcodings import audit_body
 
 LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
 SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}
@@ -302,12 +301,7 @@ class StatusView(ABC):
     def _fact_template(self, row: Any) -> tuple[tuple[Any, ...], str, str]:
         """The fact's parameters but its position, and its body split where the position goes."""
         f = row.fact
-        body = fact_to_dict(f)
-        body.update(
-            relation_version=row.relation_version,
-            precision=f.effective_on.precision.value,
-            recorded_at=rfc3339(f.recorded_at),
-        )
+        body = audit_body(f, row.relation_version)
         head, tail = split_at_position(body)
         fixed = (
             str(f.fact_id),

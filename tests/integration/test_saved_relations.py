@@ -55,6 +55,14 @@ def two(backend: str, tmp_path, clock: Clock) -> Iterator[tuple[Services, Servic
         yield pair
 
 
+def withdrawn_behind_ones_back(one: Services, other: Services, clock: Clock) -> None:
+    """`one` records a grant and keeps its copy; `other` then withdraws it, so `one`'s copy is behind."""
+    one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+    other.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
+    clock.advance(seconds=1)
+
+
 def recognised_by(services: Services, on: str) -> list[str]:
     answer = services.queries.recognitions("taliban-iea", date.fromisoformat(on))
     return [r["actor"] for r in answer["recognised_by"]]
@@ -64,10 +72,7 @@ def test_a_write_after_another_process_wrote_lands_on_the_stored_relation(
     two: tuple[Services, Services], clock: Clock
 ) -> None:
     one, other = two
-    one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
-    clock.advance(seconds=1)
-    other.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
-    clock.advance(seconds=1)
+    withdrawn_behind_ones_back(one, other, clock)
     # On `one`'s own copy RUS still recognises: granting again would be a duplicate there.
     receipt = one.ledger.record_fact(fact("recognition_granted", "2025-07-01", form="de_jure"), WriteRequest("ed"))
     assert receipt["relation_version"] == 3
@@ -84,10 +89,7 @@ def test_a_write_after_another_process_wrote_lands_on_the_stored_relation(
 
 def test_a_refusal_is_about_the_stored_relation_not_the_copy(two: tuple[Services, Services], clock: Clock) -> None:
     one, other = two
-    one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
-    clock.advance(seconds=1)
-    other.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
-    clock.advance(seconds=1)
+    withdrawn_behind_ones_back(one, other, clock)
     # Fine on `one`'s copy (recognition in force), refused on the stored relation.
     with pytest.raises(RuleViolation) as refused:
         one.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
@@ -130,10 +132,7 @@ def test_an_overtaken_write_catches_up_from_the_stores_answer_without_loading(
     two_on_postgres: tuple[Services, Services], clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one, other = two_on_postgres
-    one.ledger.record_fact(fact("recognition_granted", "2025-06-01", form="de_jure"), WriteRequest("ed"))
-    clock.advance(seconds=1)
-    other.ledger.record_fact(fact("recognition_withdrawn", "2025-06-15"), WriteRequest("ed"))
-    clock.advance(seconds=1)
+    withdrawn_behind_ones_back(one, other, clock)
     no_loading(one, monkeypatch)
     # Fine on `one`'s copy and on the stored relation: written there, after the withdrawal.
     receipt = one.ledger.record_fact(
