@@ -21,9 +21,9 @@ from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
 from api.routes import facts, reads, tokens, writes
 from domain.errors import RuleViolation
-from infrastructure.awaited import AwaitedReads
 from infrastructure.bootstrap import Services, build
-from infrastructure.settings import Settings, get_settings
+from infrastructure.config.settings import Settings, get_settings
+from infrastructure.read.awaited import AwaitedReads
 
 
 class ProblemResponse(JSONResponse):

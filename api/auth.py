@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.routes.deps import get_services
+from infrastructure.auth.tokens import Principal, Role
 from infrastructure.bootstrap import Services
-from infrastructure.tokens import Principal, Role
 
 ADMIN_PRINCIPAL = "admin"
 

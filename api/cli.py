@@ -18,12 +18,12 @@ from rich.table import Table
 from api.errors import detail, outcome_for
 from api.parsing import system_time, valid_date
 from domain.errors import InvalidValue
+from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
-from infrastructure.demo import load_demo
-from infrastructure.rebuild import Rebuild, default_workers
-from infrastructure.settings import get_settings
-from infrastructure.tokens import Role
-from infrastructure.transfer import Importer, export_lines
+from infrastructure.bulk.rebuild import Rebuild, default_workers
+from infrastructure.bulk.transfer import Importer, export_lines
+from infrastructure.config.settings import get_settings
+from infrastructure.demo.loader import load_demo
 
 app = typer.Typer(help="The Recognition Ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
 project_app = typer.Typer(help="Read models: rebuild them from the event store.", no_args_is_help=True)

@@ -9,7 +9,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import Environment, EnvType
 
-from infrastructure.settings import Settings
+from infrastructure.config.settings import Settings
 
 
 class Note(Aggregate):

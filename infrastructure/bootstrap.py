@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from eventsourcing.utils import get_topic
 
-from infrastructure.application import Clock, Ledger, utc_now
-from infrastructure.queries import Queries
-from infrastructure.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
-from infrastructure.settings import Settings
-from infrastructure.tokens import TokenStore, token_store_for
+from infrastructure.auth.tokens import TokenStore, token_store_for
+from infrastructure.config.settings import Settings
+from infrastructure.read.queries import Queries
+from infrastructure.store.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from infrastructure.write.ledger import Clock, Ledger, utc_now
 
 
 @dataclass

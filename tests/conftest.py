@@ -12,9 +12,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
-from infrastructure.settings import Settings
-from infrastructure.tokens import Role
+from infrastructure.config.settings import Settings
 
 PG_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -79,7 +79,7 @@ def test_the_sqlite_baseline_is_measured_in_a_file_of_its_own() -> None:
     """On SQLite every application in a file shares one events table: the library's baseline gets its
     own file beside the ledger's, so the ledger is empty when the import is timed."""
     from bench.run import baseline_settings
-    from infrastructure.settings import Settings
+    from infrastructure.config.settings import Settings
 
     sqlite = Settings(database_url="sqlite:///some/dir/bench.db")
     assert baseline_settings(sqlite).database_url == "sqlite:///some/dir/baseline.db"

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from domain.details import storable
 from domain.errors import InvalidValue
+from infrastructure.auth.tokens import Principal
 from infrastructure.bootstrap import Services
-from infrastructure.queries import Queries
-from infrastructure.requests import WriteRequest
-from infrastructure.tokens import Principal
+from infrastructure.read.queries import Queries
+from infrastructure.write_request import WriteRequest
 
 # Dependencies that do no I/O are async: a sync one would cost a thread hop per request.
 

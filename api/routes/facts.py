@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from api.models import AuditPage, FactWithCorrections
 from api.parsing import system_time, valid_date
 from api.routes.deps import get_queries, plain
-from infrastructure.queries import Queries
+from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["facts"])
 Q = Annotated[Queries, Depends(get_queries)]

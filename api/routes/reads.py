@@ -14,8 +14,8 @@ from api.models import Actor, ActorStatuses, Changes, History, Recognitions, Rel
 from api.parsing import system_time, valid_date
 from api.routes.deps import At, Mode, RecordedAt, as_of_parameters, get_queries, plain
 from domain.errors import InvalidValue
-from infrastructure.awaited import AwaitedReads
-from infrastructure.queries import Queries
+from infrastructure.read.awaited import AwaitedReads
+from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
 # The hottest read alone, included first and without router dependencies: it checks read access

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from api.auth import Admin
 from api.models import TokenCreated, TokenIn, TokenInfo
 from api.routes.deps import get_services, plain, write_request
+from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services
-from infrastructure.tokens import Role
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
 S = Annotated[Services, Depends(get_services)]

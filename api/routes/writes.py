@@ -22,8 +22,8 @@ from api.models import (
     SubjectIn,
 )
 from api.routes.deps import get_services, write_request
-from infrastructure.application import Ledger
 from infrastructure.bootstrap import Services
+from infrastructure.write.ledger import Ledger
 
 router = APIRouter(prefix="/v1", tags=["recording"])
 # Routes are async and hand only the ledger call to a worker thread: one thread hop per request

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from bench.measure import wait_until_ready
-from infrastructure.settings import get_settings
+from infrastructure.config.settings import get_settings
 from tests.api.server import free_port
 from tests.conftest import database
 

@@ -14,7 +14,7 @@ import yaml
 
 from api.app import create_app
 from infrastructure.bootstrap import build
-from infrastructure.settings import Settings
+from infrastructure.config.settings import Settings
 from tests.api.server import Proxy, serving
 from tests.conftest import ADMIN_TOKEN, Clock, database
 

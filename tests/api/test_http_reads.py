@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.parsing import system_time, valid_date
 from infrastructure.bootstrap import Services
-from infrastructure.demo import load_demo
+from infrastructure.demo.loader import load_demo
 
 
 @pytest.fixture

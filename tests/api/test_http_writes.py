@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from infrastructure.bootstrap import build
-from infrastructure.settings import Settings
+from infrastructure.config.settings import Settings
 from tests.conftest import Clock
 
 SRC = [{"url": "https://example.org/report", "title": "Report"}]
@@ -255,7 +255,7 @@ def test_reads_can_require_a_token(api_settings: Settings, clock: Clock) -> None
         problem(client.get("/v1/subjects"), 401)
         problem(client.get(recognitions), 401)  # the hot read, on a router of its own, too
         problem(client.get(recognitions, headers={"Authorization": "Bearer nonsense"}), 401)
-        reader = services.tokens.create(__import__("infrastructure.tokens").tokens.Role.READER)[1]
+        reader = services.tokens.create(__import__("infrastructure.auth.tokens").auth.tokens.Role.READER)[1]
         assert client.get("/v1/subjects", headers={"Authorization": f"Bearer {reader}"}).status_code == 200
         assert client.get(recognitions, headers={"Authorization": f"Bearer {reader}"}).status_code == 404
     services.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infrastructure.errors import NotFound
-from infrastructure.requests import WriteRequest
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock, database, services_for
 
 SRC = [{"url": "https://example.org/x"}]

@@ -15,16 +15,16 @@ from datetime import date
 
 import pytest
 
-from infrastructure import rebuild
 from infrastructure.bootstrap import Services, build
-from infrastructure.demo import load_demo
+from infrastructure.bulk import rebuild
+from infrastructure.bulk.rebuild import Rebuild
+from infrastructure.bulk.transfer import Importer, export_lines
+from infrastructure.config.settings import Settings
+from infrastructure.demo.loader import load_demo
 from infrastructure.errors import ImportMismatch, NotFound
-from infrastructure.rebuild import Rebuild
-from infrastructure.recorders import LedgerPostgresRecorder
-from infrastructure.requests import WriteRequest
-from infrastructure.settings import Settings
-from infrastructure.transfer import Importer, export_lines
-from infrastructure.views.postgres import PostgresStatusView
+from infrastructure.store.recorders import LedgerPostgresRecorder
+from infrastructure.view.postgres import PostgresStatusView
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock
 
 SRC = [{"url": "https://example.org/x"}]

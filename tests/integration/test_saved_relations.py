@@ -21,7 +21,7 @@ from domain.facts import Fact, FactType, Source
 from domain.relation import Relation
 from infrastructure.bootstrap import Services
 from infrastructure.errors import Overtaken, PreconditionFailed
-from infrastructure.requests import WriteRequest
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock, database, services_for
 
 SRC = [{"url": "https://example.org/x"}]

@@ -8,8 +8,8 @@ import pytest
 
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services
-from infrastructure.demo import load_demo
-from infrastructure.requests import WriteRequest
+from infrastructure.demo.loader import load_demo
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock
 
 SUBJECT = "taliban-iea"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from infrastructure.bootstrap import Services
-from infrastructure.requests import WriteRequest
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock, database, services_for
 from tests.strategies import operations
 

@@ -9,9 +9,9 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infrastructure.awaited import recognised_dates
-from infrastructure.projection import canonical
-from infrastructure.views.base import recognised
+from infrastructure.read.awaited import recognised_dates
+from infrastructure.view.base import recognised
+from infrastructure.view.rows import canonical
 
 # The ledger's values: no floats. Text with quotes, backslashes, control and non-ASCII characters.
 scalars = st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infrastructure.collector import collector_paused
+from infrastructure.bulk.collector import collector_paused
 
 
 @pytest.fixture(autouse=True)

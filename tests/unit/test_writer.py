@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from infrastructure.writer import BatchWriter
+from infrastructure.bulk.batch_writer import BatchWriter
 
 
 class Store:

@@ -11,8 +11,8 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import tuple_row
 
-from infrastructure.projection import END_OF_SYSTEM_TIME
-from infrastructure.views.base import LIVE, SHADOW, StatusView
+from infrastructure.view.base import LIVE, SHADOW, StatusView
+from infrastructure.view.rows import END_OF_SYSTEM_TIME
 
 
 class PostgresStatusView(StatusView):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.subject import Subject
-from infrastructure.timefmt import rfc3339
-from infrastructure.transcodings import MilestoneAsDict
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.transcodings import MilestoneAsDict
 
 
 def subject_body(subject: Subject) -> dict[str, Any]:

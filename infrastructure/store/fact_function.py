@@ -21,8 +21,8 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from infrastructure.errors import Overtaken
-from infrastructure.projection import ViewChanges, canonical
-from infrastructure.views.base import FACT_COLUMNS, LIVE, STATUS_COLUMNS, positioned, request_time, split_at_position
+from infrastructure.view.base import FACT_COLUMNS, LIVE, STATUS_COLUMNS, positioned, request_time, split_at_position
+from infrastructure.view.rows import ViewChanges, canonical
 
 # Renamed when its answer changed (PostgreSQL cannot change a function's result type in place, and
 # server processes of one version may run beside another's while they start).

@@ -12,7 +12,7 @@ from domain.actor import ActorKind
 from domain.dates import EffectiveDate, Precision
 from domain.facts import Fact, FactType, Source
 from domain.subject import Milestone, MilestoneKind, SubjectKind
-from infrastructure.timefmt import rfc3339
+from infrastructure.encoding.rfc3339 import rfc3339
 
 
 def source_to_dict(s: Source) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from eventsourcing.sqlite import SQLiteDatastore
 
-from infrastructure.views.base import LIVE, SHADOW, StatusView
+from infrastructure.view.base import LIVE, SHADOW, StatusView
 
 
 class SQLiteStatusView(StatusView):

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
-from infrastructure.application import Ledger
-from infrastructure.requests import WriteRequest
+from infrastructure.write.ledger import Ledger
+from infrastructure.write_request import WriteRequest
 
 DEMO_SUBJECT = "taliban-iea"
 PRINCIPAL = WriteRequest("demo")
 
 
 def demo_records() -> Iterator[dict[str, Any]]:
-    text = files("infrastructure").joinpath("data/demo.jsonl").read_text(encoding="utf-8")
+    text = files("infrastructure.demo").joinpath("data/demo.jsonl").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip():
             yield json.loads(line)

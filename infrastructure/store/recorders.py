@@ -12,10 +12,10 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.projection import ViewChanges
-from infrastructure.views import pgwrite
-from infrastructure.views.postgres import PostgresStatusView
-from infrastructure.views.sqlite import SQLiteStatusView
+from infrastructure.store import fact_function as pgwrite
+from infrastructure.view.postgres import PostgresStatusView
+from infrastructure.view.rows import ViewChanges
+from infrastructure.view.sqlite import SQLiteStatusView
 
 SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
 

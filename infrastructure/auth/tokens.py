@@ -14,11 +14,11 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.errors import InvalidValue
+from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import IdempotencyMismatch, NotFound
-from infrastructure.projection import ViewChanges
-from infrastructure.requests import WriteRequest
-from infrastructure.timefmt import rfc3339
-from infrastructure.views.base import StatusView
+from infrastructure.view.base import StatusView
+from infrastructure.view.rows import ViewChanges
+from infrastructure.write_request import WriteRequest
 
 
 class Role(IntEnum):

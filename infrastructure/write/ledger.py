@@ -18,15 +18,15 @@ from domain.details import clean_sources, clean_text
 from domain.errors import RuleViolation, UnknownFact
 from domain.facts import Fact, FactType
 from domain.relation import Relation, project
-from infrastructure import transcodings
-from infrastructure.actors import ActorCatalogue
-from infrastructure.catalogue import CatalogueCommands
+from infrastructure.encoding import transcodings
+from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import IdempotencyMismatch, NotFound, Overtaken, PreconditionFailed, TooMuchContention
-from infrastructure.inputs import Problems, fact_fields, unknown_fields
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
-from infrastructure.requests import WriteRequest
-from infrastructure.timefmt import rfc3339
-from infrastructure.views.base import StatusView
+from infrastructure.reference.actors import ActorCatalogue
+from infrastructure.view.base import StatusView
+from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, since_of
+from infrastructure.write.catalogue import CatalogueCommands
+from infrastructure.write.inputs import Problems, fact_fields, unknown_fields
+from infrastructure.write_request import WriteRequest
 
 MAX_ATTEMPTS = 8
 Clock = Callable[[], datetime]

@@ -12,10 +12,10 @@ from eventsourcing.utils import get_topic
 from domain.facts import Fact
 from domain.relation import Relation, project
 from domain.timeline import Interval, build_timeline, status_on
-from infrastructure.transcodings import audit_body
+from infrastructure.encoding.transcodings import audit_body
 
 if TYPE_CHECKING:
-    from infrastructure.application import Ledger
+    from infrastructure.write.ledger import Ledger
 
 PAGE = 1000
 

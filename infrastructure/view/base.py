@@ -12,8 +12,8 @@ from uuid import UUID
 
 import orjson
 
-from infrastructure.projection import LATEST, StatusRow, ViewChanges, canonical
-from infrastructure.transcodings import audit_body
+from infrastructure.encoding.transcodings import audit_body
+from infrastructure.view.rows import LATEST, StatusRow, ViewChanges, canonical
 
 LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
 SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}

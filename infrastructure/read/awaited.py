@@ -17,9 +17,9 @@ import psycopg
 from eventsourcing.persistence import OperationalError
 from psycopg_pool import AsyncConnectionPool
 
-from infrastructure.queries import Queries, on, recognitions_answer
-from infrastructure.settings import Settings
-from infrastructure.views.postgres import PostgresStatusView
+from infrastructure.config.settings import Settings
+from infrastructure.read.queries import Queries, on, recognitions_answer
+from infrastructure.view.postgres import PostgresStatusView
 
 
 class AwaitedReads:

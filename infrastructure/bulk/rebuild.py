@@ -15,13 +15,13 @@ from uuid import UUID
 from domain.relation import Relation
 from domain.subject import Subject
 from domain.timeline import Fold
-from infrastructure.application import Ledger
-from infrastructure.collector import collector_paused
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges, since_of
-from infrastructure.subjects import subject_body
-from infrastructure.timefmt import rfc3339
-from infrastructure.views.base import SHADOW
-from infrastructure.writer import BatchWriter
+from infrastructure.bulk.batch_writer import BatchWriter
+from infrastructure.bulk.collector import collector_paused
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.subject_body import subject_body
+from infrastructure.view.base import SHADOW
+from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, since_of
+from infrastructure.write.ledger import Ledger
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (events done, events in all)

@@ -15,7 +15,7 @@ import orjson
 from domain.dates import EARLIEST
 from domain.facts import Fact
 from domain.timeline import Interval
-from infrastructure.statusjson import status_json
+from infrastructure.view.status_json import status_json
 
 END_OF_SYSTEM_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 # "As the ledger holds it now": only rows still open (sys_to = END_OF_SYSTEM_TIME) answer.

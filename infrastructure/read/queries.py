@@ -9,12 +9,12 @@ from typing import Any
 from domain.dates import END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
-from infrastructure.application import Ledger
+from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
-from infrastructure.projection import LATEST
-from infrastructure.replay import Replay
-from infrastructure.timefmt import rfc3339
-from infrastructure.views.base import StatusView
+from infrastructure.read.replay import Replay
+from infrastructure.view.base import StatusView
+from infrastructure.view.rows import LATEST
+from infrastructure.write.ledger import Ledger
 
 MODES = ("view", "replay")
 # Every timeline's last interval ends at END_OF_TIME, which no interval covers: on that day the

@@ -22,14 +22,14 @@ from domain.actor import ActorKind, RegisteredActor
 from domain.facts import Fact
 from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
-from infrastructure.application import Ledger
-from infrastructure.collector import collector_paused
+from infrastructure.bulk.batch_writer import BatchWriter
+from infrastructure.bulk.collector import collector_paused
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.subject_body import subject_body
+from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
 from infrastructure.errors import ImportMismatch, NotFound
-from infrastructure.projection import FactRow, RelationDiff, ViewChanges, canonical, since_of
-from infrastructure.subjects import subject_body
-from infrastructure.timefmt import rfc3339
-from infrastructure.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
-from infrastructure.writer import BatchWriter
+from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, canonical, since_of
+from infrastructure.write.ledger import Ledger
 
 PAGE = 1000
 WRITER_AFTER = 20_000  # lines: an import bigger than this commits in a writer process

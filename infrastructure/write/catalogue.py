@@ -13,13 +13,13 @@ from domain.dates import EffectiveDate
 from domain.details import clean_sources, clean_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check_slug
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.subject_body import subject_body
+from infrastructure.encoding.transcodings import MilestoneAsDict
 from infrastructure.errors import AlreadyExists, NotFound
-from infrastructure.inputs import Problems, enum_value, unknown_fields
-from infrastructure.projection import ViewChanges
-from infrastructure.requests import WriteRequest
-from infrastructure.subjects import subject_body
-from infrastructure.timefmt import rfc3339
-from infrastructure.transcodings import MilestoneAsDict
+from infrastructure.view.rows import ViewChanges
+from infrastructure.write.inputs import Problems, enum_value, unknown_fields
+from infrastructure.write_request import WriteRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
     from eventsourcing.application import Repository
 
-    from infrastructure.actors import ActorCatalogue
-    from infrastructure.views.base import StatusView
+    from infrastructure.reference.actors import ActorCatalogue
+    from infrastructure.view.base import StatusView
 
 
 class CatalogueCommands:

@@ -1,1 +1,0 @@
-"""The inline read model: bitemporal status rows, the audit log and catalogues."""
