@@ -20,8 +20,9 @@ from api.parsing import system_time, valid_date
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
+from infrastructure.bulk.export import export_lines
+from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild, default_workers
-from infrastructure.bulk.transfer import Importer, export_lines
 from infrastructure.config.settings import get_settings
 from infrastructure.demo.loader import load_demo
 

@@ -31,8 +31,8 @@ from bench.baseline import batched_save_rate, read_rate, single_save_rate
 from bench.generate import Generator
 from bench.measure import CpuTimes, RssWatch, load, load_client, percentiles, post_load, rss_mb, timed, wait_until_ready
 from infrastructure.bootstrap import Services, build
+from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild, default_workers
-from infrastructure.bulk.transfer import Importer
 from infrastructure.config.settings import Settings
 
 console = Console(stderr=True)

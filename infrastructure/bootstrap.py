@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from eventsourcing.utils import get_topic
 
-from infrastructure.auth.tokens import TokenStore, token_store_for
+from infrastructure.auth.tokens import TokenStore
 from infrastructure.config.settings import Settings
 from infrastructure.read.queries import Queries
-from infrastructure.store.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from infrastructure.read.replay import Replay
+from infrastructure.store.postgres_recorder import LedgerPostgresRecorder
+from infrastructure.store.sqlite_recorder import LedgerSQLiteRecorder
 from infrastructure.write.ledger import Clock, Ledger, utc_now
 
 
@@ -32,6 +34,7 @@ def build(settings: Settings, clock: Clock = utc_now) -> Services:
     recorder = LedgerSQLiteRecorder if settings.backend == "sqlite" else LedgerPostgresRecorder
     env["APPLICATION_RECORDER_TOPIC"] = get_topic(recorder)
     ledger = Ledger(env=env, clock=clock)
-    tokens = token_store_for(ledger.recorder, clock)
+    tokens = TokenStore(ledger.dialect, ledger.answers, clock)
     tokens.create_table()
-    return Services(ledger, Queries(ledger), tokens, settings)
+    queries = Queries(ledger.view, Replay(ledger), ledger.actors, ledger.subjects, clock)
+    return Services(ledger, queries, tokens, settings)

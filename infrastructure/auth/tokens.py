@@ -11,14 +11,26 @@ from enum import IntEnum
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.errors import InvalidValue
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.errors import IdempotencyMismatch, NotFound
-from infrastructure.view.base import StatusView
-from infrastructure.view.rows import ViewChanges
+from infrastructure.errors import NotFound
+from infrastructure.store.idempotency import IdempotencyStore
+from infrastructure.view.dialect import Dialect
+from infrastructure.view.tables import Table
 from infrastructure.write_request import WriteRequest
+
+TOKENS = Table(
+    "ledger_tokens",
+    (
+        ("token_id", "text", "PRIMARY KEY"),
+        ("hash", "text", "NOT NULL UNIQUE"),
+        ("principal", "text", "NOT NULL"),
+        ("role", "text", "NOT NULL"),
+        ("created_at", "text", "NOT NULL"),
+        ("revoked_at", "text", ""),
+    ),
+)
 
 
 class Role(IntEnum):
@@ -51,29 +63,19 @@ def _hash(token: str) -> str:
 class TokenStore:
     """Creates, lists, revokes and checks tokens; the token itself is shown once."""
 
-    create_sql = (
-        "CREATE TABLE IF NOT EXISTS ledger_tokens (token_id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, "
-        "principal TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
-    )
     insert_sql = "INSERT INTO ledger_tokens VALUES (?, ?, ?, ?, ?, NULL)"
     find_sql = "SELECT principal, role FROM ledger_tokens WHERE hash = ? AND revoked_at IS NULL"
     list_sql = "SELECT token_id, principal, role, created_at, revoked_at FROM ledger_tokens ORDER BY created_at"
     revoke_sql = "UPDATE ledger_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"
 
-    def __init__(self, datastore: Any, placeholder: str, clock: Callable[[], datetime], view: StatusView) -> None:
-        self.datastore = datastore
-        self.placeholder = placeholder
+    def __init__(self, dialect: Dialect, answers: IdempotencyStore, clock: Callable[[], datetime]) -> None:
+        self.dialect = dialect
+        self.answers = answers
         self.clock = clock
-        self.view = view
-
-    def _run(self, sql: str, params: tuple[Any, ...] = (), *, commit: bool = False) -> list[dict[str, Any]]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            cursor.execute(sql.replace("?", self.placeholder), params)
-            rows = cursor.fetchall() if sql.lstrip().startswith("SELECT") else []
-            return [dict(r) for r in rows]
 
     def create_table(self) -> None:
-        self._run(self.create_sql, commit=True)
+        with self.dialect.writing() as cursor:
+            self.dialect.execute(cursor, self.dialect.create_table_sql(TOKENS, TOKENS.name))
 
     def create(self, role: Role, principal: str | None = None) -> tuple[str, str]:
         """Make a token; return (token_id, token). Only its hash is kept."""
@@ -81,44 +83,37 @@ class TokenStore:
         return made["token_id"], made["token"]
 
     def create_once(self, role: Role, principal: str | None, request: WriteRequest) -> dict[str, Any]:
-        """Make a token for the API; a replayed Idempotency-Key gets the same answer without the token."""
-        if request.key is not None:
-            found = self.view.request(request.principal, request.key)
-            if found is not None:
-                if found["hash"] != request.body_hash:
-                    raise IdempotencyMismatch(request.key)
-                return dict(found["response"])
+        """Make a token for the API; a retry with its Idempotency-Key gets the same answer without the token."""
+        done = self.answers.answer(request)
+        if done is not None:
+            return done
         token_id = secrets.token_hex(6)
         token = f"rl_{secrets.token_urlsafe(32)}"
         name = principal or f"token-{token_id}"
         answer = {"token_id": token_id, "token": None, "principal": name, "role": role.name.lower()}
         row = (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock()))
+        kept = self.answers.keep(request, answer)
         try:
-            with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute(self.insert_sql.replace("?", self.placeholder), row)
-                if request.key is not None:
-                    changes = ViewChanges(request=(request.principal, request.key, request.body_hash or "", answer))
-                    self.view.write_request(cursor, changes)
+            with self.dialect.writing() as cursor:
+                self.dialect.execute(cursor, self.dialect.sql(self.insert_sql), row)
+                if kept is not None:
+                    self.answers.write(cursor, kept)
         except IntegrityError:
-            replay = self.view.request(request.principal, request.key) if request.key else None
-            if replay is None:
+            done = self.answers.answer(request)
+            if done is None:
                 raise
-            return dict(replay["response"])
+            return done
         return answer | {"token": token}
 
     def list(self) -> list[dict[str, Any]]:
-        return self._run(self.list_sql)
+        return self.dialect.rows(self.dialect.sql(self.list_sql), [])
 
     def revoke(self, token_id: str) -> None:
         if not any(t["token_id"] == token_id and t["revoked_at"] is None for t in self.list()):
             raise NotFound("token", token_id)
-        self._run(self.revoke_sql, (rfc3339(self.clock()), token_id), commit=True)
+        with self.dialect.writing() as cursor:
+            self.dialect.execute(cursor, self.dialect.sql(self.revoke_sql), (rfc3339(self.clock()), token_id))
 
     def authenticate(self, token: str) -> Principal | None:
-        rows = self._run(self.find_sql, (_hash(token),))
+        rows = self.dialect.rows(self.dialect.sql(self.find_sql), [_hash(token)])
         return Principal(rows[0]["principal"], Role.parse(rows[0]["role"])) if rows else None
-
-
-def token_store_for(recorder: Any, clock: Callable[[], datetime]) -> TokenStore:
-    placeholder = "%s" if isinstance(recorder, PostgresApplicationRecorder) else "?"
-    return TokenStore(recorder.datastore, placeholder, clock, recorder.view)

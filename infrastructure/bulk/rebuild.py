@@ -12,21 +12,27 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from domain.relation import Relation
 from domain.subject import Subject
 from domain.timeline import Fold
 from infrastructure.bulk.batch_writer import BatchWriter
 from infrastructure.bulk.collector import collector_paused
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.subject_body import subject_body
-from infrastructure.view.base import SHADOW
-from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, since_of
+from infrastructure.store.event_reader import (
+    FACT_RECORDED,
+    RELATION_OPENED,
+    ActorRegistered,
+    EventReader,
+    MilestoneRecorded,
+    SubjectRegistered,
+)
+from infrastructure.view.changes import ViewChanges
+from infrastructure.view.relation_diff import RelationDiff
+from infrastructure.view.tables import SHADOW
 from infrastructure.write.ledger import Ledger
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (events done, events in all)
-# The topics of a relation's events, as stored (the events are made by the `@event` decorator).
-OPENED, FACT = (f"{Relation.__module__}:{Relation.__qualname__}.{name}" for name in ("Opened", "FactRecorded"))
 
 
 def default_workers() -> int:
@@ -59,6 +65,10 @@ class Rebuild:
     position: int = 0  # facts met so far, in ledger order: the audit log's positions
     part: int = 0  # in a worker process, its share: the relations whose id % parts == part
     parts: int = 1  # (part 0 also takes the subjects and actors)
+    reader: EventReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reader = EventReader(self.ledger)
 
     def run(self, progress: Progress | None = None) -> int:
         """Rebuild and swap in; return how many events were folded."""
@@ -66,23 +76,23 @@ class Rebuild:
             return self._run(progress)
 
     def _run(self, progress: Progress | None) -> int:
-        view = self.ledger.view
-        view.drop_shadow()
-        view.create_tables(SHADOW, indexes=False)
+        schema, dialect, rows = self.ledger.schema, self.ledger.dialect, self.ledger.rows
+        schema.drop_shadow()
+        schema.create(SHADOW, indexes=False)
         total = self.ledger.recorder.max_notification_id() or 0
         env = self.ledger.shared_env()
-        if self.workers > 1 and total > self.workers_after and view.server_process and env is not None:
+        if self.workers > 1 and total > self.workers_after and dialect.server_process and env is not None:
             self._bulk_in_workers(env, total, progress)
         else:
             self.bulk(None, progress)
-        view.create_indexes(SHADOW)
-        with view.writing() as cursor:
-            view.lock_writers(cursor)  # no event can commit until the swap is done
+        schema.create_indexes(SHADOW)
+        with dialect.writing() as cursor:
+            dialect.lock_writers(cursor)  # no event can commit until the swap is done
             while (changes := self._next_page(bulk=False)) is not None:
-                view.write(cursor, changes, SHADOW)
-            view.write(cursor, self._subject_changes(), SHADOW)
-            view.swap_in(cursor)
-        view.tidy()
+                rows.write(cursor, changes, SHADOW)
+            rows.write(cursor, self._subject_changes(), SHADOW)
+            schema.swap_in(cursor)
+        schema.tidy()
         if progress:
             progress(self.events, self.events)
         return self.events
@@ -95,7 +105,7 @@ class Rebuild:
         """
         total = stop or self.ledger.recorder.max_notification_id() or 0
         with ThreadPoolExecutor(1, thread_name_prefix="rebuild-writer") as thread:
-            writer = BatchWriter(thread if self.ledger.view.server_process else None)
+            writer = BatchWriter(thread if self.ledger.dialect.server_process else None)
             while (changes := self._next_page(bulk=True, stop=stop)) is not None:
                 report = partial(progress, self.events, max(total, self.events)) if progress else None
                 writer.send(self._append, changes, then=report)
@@ -123,33 +133,30 @@ class Rebuild:
         """Fold the next page of events (up to `stop`); its rows, or None at the end."""
         if stop is not None and self.last_id >= stop:
             return None
-        page = self.ledger.recorder.select_notifications(self.last_id + 1, PAGE, stop)
+        page = next(self.reader.pages(self.last_id + 1, stop, size=PAGE), None)
         if not page:
             return None
         changes, touched = ViewChanges(), set()
         for n in page:
             topic, rid = n.topic, UUID(str(n.originator_id))
-            if topic == FACT:
+            if topic == FACT_RECORDED:
                 self.position += 1
                 if not self._own(rid):
-                    continue
-                event: Any = self.ledger.mapper.to_domain_event(n)
+                    continue  # another worker's: left undecoded
+                event: Any = self.reader.decode(n)
                 rel = self.relations.get(rid) or self._folded(rid, event.originator_version)
                 rel.fold = rel.fold.plus(event.fact)
-                rel.diff.advance(rel.fold.timeline, event.fact.recorded_at, since_of(event.fact))
-                changes.facts.append(FactRow(event.fact, rid, len(rel.fold.facts)))
+                changes.facts.append(rel.diff.record(event.fact, rel.fold.timeline, len(rel.fold.facts)))
                 changes.positions.append(self.position)
                 touched.add(rid)
-            elif topic == OPENED:
+            elif topic == RELATION_OPENED:
                 if self._own(rid):
-                    event = self.ledger.mapper.to_domain_event(n)
+                    event = self.reader.decode(n)
                     self.relations[rid] = _Relation(Fold(), RelationDiff(rid, event.actor, event.subject, []))
             elif self.part == 0:
-                self._catalogue(rid, self.ledger.mapper.to_domain_event(n), changes)
+                self._catalogue(rid, self.reader.decode(n), changes)
         for rid in touched:
-            rows = self.relations[rid].diff.finish(keep_open=bulk)
-            changes.closes += rows.closes
-            changes.inserts += rows.inserts
+            changes.extend(self.relations[rid].diff.finish(keep_open=bulk))
         if not bulk:
             changes.positions = []  # under the writers' lock the view numbers facts itself
         self.last_id = page[-1].id
@@ -162,7 +169,7 @@ class Rebuild:
     def _folded(self, relation_id: UUID, version: int) -> _Relation:
         """A relation folded by a worker process, as it stood before `version`, from the store."""
         stored = self.ledger.recorder.select_events(relation_id, lte=version - 1)
-        opened, *recorded = [self.ledger.mapper.to_domain_event(s) for s in stored]
+        opened, *recorded = [self.reader.decode(s) for s in stored]
         fold = Fold()
         for event in recorded:
             fold = fold.plus(event.fact)  # type: ignore[attr-defined]
@@ -172,10 +179,9 @@ class Rebuild:
 
     def _catalogue(self, rid: UUID, event: Any, changes: ViewChanges) -> None:
         """Subjects (written at the swap, from the store) and actors."""
-        kind = type(event).__qualname__
-        if kind.startswith("Subject."):
+        if isinstance(event, SubjectRegistered | MilestoneRecorded):
             self.subjects.add(rid)
-        elif kind == "RegisteredActor.Registered":
+        elif isinstance(event, ActorRegistered):
             changes.actors.append(
                 {
                     "code": event.code,
@@ -187,10 +193,10 @@ class Rebuild:
 
     def _append(self, changes: ViewChanges) -> None:
         """One page's rows into the shadow tables, in a transaction of their own."""
-        view = self.ledger.view
-        view.prepare(changes)
-        with view.writing() as cursor:
-            view.append(cursor, changes, SHADOW)
+        assert not changes.closes, "the bulk pass only appends rows"
+        self.ledger.rows.prepare(changes)
+        with self.ledger.dialect.writing() as cursor:
+            self.ledger.rows.write(cursor, changes, SHADOW)
 
     def _open_rows(self) -> ViewChanges:
         """The rows held back by the bulk pass: every relation's open intervals."""

@@ -12,7 +12,6 @@ from domain.actor import ActorKind
 from domain.dates import EffectiveDate, Precision
 from domain.facts import Fact, FactType, Source
 from domain.subject import Milestone, MilestoneKind, SubjectKind
-from infrastructure.encoding.rfc3339 import rfc3339
 
 
 def source_to_dict(s: Source) -> dict[str, Any]:
@@ -70,17 +69,6 @@ def _fact_dict(f: Fact) -> dict[str, Any]:
         "recorded_at": f.recorded_at.isoformat(),
         "recorded_by": f.recorded_by,
     }
-
-
-def audit_body(f: Fact, relation_version: int) -> dict[str, Any]:
-    """The fact as the audit log and every answer show it (without its position)."""
-    body = fact_to_dict(f)
-    body.update(
-        relation_version=relation_version,
-        precision=f.effective_on.precision.value,
-        recorded_at=rfc3339(f.recorded_at),
-    )
-    return body
 
 
 def fact_from_dict(d: dict[str, Any]) -> Fact:

@@ -19,13 +19,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from infrastructure.config.settings import Settings
 from infrastructure.read.queries import Queries, on, recognitions_answer
-from infrastructure.view.postgres import PostgresStatusView
+from infrastructure.view.postgres import PostgresDialect
+from infrastructure.view.reader import ViewReader
 
 
 class AwaitedReads:
     """Recognitions answered without a worker thread; `open()` gives None on SQLite."""
 
-    def __init__(self, queries: Queries, view: PostgresStatusView, pool: AsyncConnectionPool) -> None:
+    def __init__(self, queries: Queries, view: ViewReader, pool: AsyncConnectionPool) -> None:
         self.queries = queries
         self.view = view
         self.pool = pool
@@ -38,9 +39,9 @@ class AwaitedReads:
         server from starting; its reads wait `pool_timeout` seconds and answer 503.
         """
         view = queries.view
-        if not isinstance(view, PostgresStatusView):
+        if not isinstance(view.dialect, PostgresDialect):
             return None
-        given = view.datastore.pool.kwargs  # the event store's connection settings
+        given = view.dialect.datastore.pool.kwargs  # the event store's connection settings
         kwargs = {k: v for k, v in (given() if callable(given) else given or {}).items() if k != "row_factory"}
         pool: AsyncConnectionPool = AsyncConnectionPool(
             kwargs={**kwargs, "autocommit": True},

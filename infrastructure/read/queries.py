@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,11 +13,13 @@ from domain.relation import Relation
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.read.replay import Replay
-from infrastructure.view.base import StatusView
-from infrastructure.view.rows import LATEST
-from infrastructure.write.ledger import Ledger
+from infrastructure.reference.actors import ActorCatalogue
+from infrastructure.view.changes import LATEST
+from infrastructure.view.known_subjects import KnownSubjects
+from infrastructure.view.reader import ViewReader
 
 MODES = ("view", "replay")
+Clock = Callable[[], datetime]
 # Every timeline's last interval ends at END_OF_TIME, which no interval covers: on that day the
 # status is the day before's (no fact can take effect after today).
 LAST_DAY = END_OF_TIME - timedelta(days=1)
@@ -28,12 +31,16 @@ NOT_SUBSTANCE = ("basis", "approximate", "disputed")
 class Queries:
     """Answers as plain data; `mode` picks the read model or a replay of the events."""
 
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.view: StatusView = ledger.view
-        self.replay = Replay(ledger)
+    def __init__(
+        self, view: ViewReader, replay: Replay, actors: ActorCatalogue, subjects: KnownSubjects, clock: Clock
+    ) -> None:
+        self.view = view
+        self.replay = replay
+        self.catalogue = actors
+        self.known_subjects = subjects
+        self.clock = clock
 
-    def _reader(self, mode: str) -> StatusView | Replay:
+    def _reader(self, mode: str) -> ViewReader | Replay:
         if mode not in MODES:
             raise InvalidValue("mode", f"{mode!r} is not one of view, replay")
         return self.view if mode == "view" else self.replay
@@ -44,7 +51,7 @@ class Queries:
         Without `recorded_at` the answer is the ledger's latest knowledge (the open
         rows), whatever the clocks of other writers say; it is reported as now.
         """
-        now = self.ledger.clock()
+        now = self.clock()
         if recorded_at is None:
             return at or now.date(), LATEST, rfc3339(now)
         if recorded_at.tzinfo is None:
@@ -63,7 +70,7 @@ class Queries:
         return self.view.subjects()
 
     def actors(self) -> list[dict[str, Any]]:
-        return [a.to_dict() for a in self.ledger.actors.all()]
+        return [a.to_dict() for a in self.catalogue.all()]
 
     def recognitions(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
@@ -94,7 +101,7 @@ class Queries:
         self, actor: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        code = self.ledger.actors.get(actor).code
+        code = self.catalogue.get(actor).code
         d, s, shown = self.when(at, recorded_at)
         return {
             "actor": code,
@@ -108,8 +115,8 @@ class Queries:
     ) -> dict[str, Any]:
         """A relation's status on a date, its whole timeline with basis, and its facts."""
         reader = self._reader(mode)
-        code = self.ledger.actors.get(actor).code
-        if not self.ledger.subject_exists(subject):  # remembered once seen: no query, no body
+        code = self.catalogue.get(actor).code
+        if not self.known_subjects.exists(subject):  # remembered once seen: no query, no body
             raise NotFound("subject", subject)
         d, s, shown = self.when(at, recorded_at)
         rid = str(Relation.create_id(code, subject))
@@ -181,7 +188,7 @@ class Queries:
 
     def fact(self, fact_id: str) -> dict[str, Any]:
         """One fact, with its retraction and disputes if any."""
-        body = self.ledger.fact_body(fact_id)
+        body = self.view.fact_named(fact_id)
         corrections = self.view.corrections_of(body["fact_id"])
         retraction = next((c for c in corrections if c["type"] == "fact_retracted"), None)
         disputes = [c for c in corrections if c["type"] == "fact_disputed"]

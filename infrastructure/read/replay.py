@@ -4,46 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from eventsourcing.application import Application
 
 from domain.facts import Fact
 from domain.relation import Relation, project
 from domain.timeline import Interval, build_timeline, status_on
-from infrastructure.encoding.transcodings import audit_body
-
-if TYPE_CHECKING:
-    from infrastructure.write.ledger import Ledger
-
-PAGE = 1000
+from infrastructure.encoding.answers import audit_body, interval, recognition, valid_end
+from infrastructure.store.event_reader import RELATION_OPENED, EventReader
 
 
 class Replay:
-    """The same primitive answers as the view, by folding each relation's stored events."""
+    """The view's primitive answers, by folding each relation's stored events."""
 
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.opened_topic = get_topic(Relation.Opened)  # type: ignore[attr-defined]  # made by @event
+    def __init__(self, app: Application[Any]) -> None:
+        self.app = app
+        self.reader = EventReader(app)
 
     def relations(self) -> Iterator[tuple[UUID, str, str]]:
         """Every relation in the event store: (id, actor, subject)."""
-        recorder, start = self.ledger.recorder, 1
-        while True:
-            page = recorder.select_notifications(start, PAGE, topics=[self.opened_topic])
-            for n in page:
-                event = self.ledger.mapper.to_domain_event(n)
-                yield n.originator_id, event.actor, event.subject  # type: ignore[misc, attr-defined]
-            if len(page) < PAGE:
-                return
-            start = page[-1].id + 1
+        for n, opened in self.reader.events(topics=[RELATION_OPENED]):
+            yield UUID(str(n.originator_id)), opened.actor, opened.subject
 
     def known_facts(self, relation_id: UUID, recorded_at: datetime) -> list[Fact]:
         """The relation's facts as the ledger held them at system time `recorded_at`."""
         # Every stored event, decoded here: replay uses no process state (not the relation cache).
-        events = self.ledger.events.get(relation_id)
-        relation: Relation | None = project(None, events)  # type: ignore[arg-type]
+        relation: Relation | None = project(None, self.app.events.get(relation_id))
         if relation is None:
             return []
         return [f for f in relation.facts if f.recorded_at <= recorded_at]
@@ -63,7 +51,7 @@ class Replay:
         for actor, _, timeline in self._timelines(recorded_at, subject=subject):
             rec = status_on(timeline, at).recognition
             if rec.state == "recognised":
-                out.append({"actor": actor, "form": rec.form, "since": rec.since.isoformat() if rec.since else None})
+                out.append(recognition(actor, rec.form, rec.since))
         return sorted(out, key=lambda r: (r["since"] or "", r["actor"]))
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
@@ -76,14 +64,8 @@ class Replay:
 
     def timeline(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
-        return [
-            {
-                "valid_from": iv.valid_from.isoformat(),
-                "valid_to": None if iv.valid_to.year == 9999 else iv.valid_to.isoformat(),
-                "status": iv.status.to_dict(),
-            }
-            for iv in (build_timeline(facts) if facts else [])
-        ]
+        timeline = build_timeline(facts) if facts else []
+        return [interval(iv.valid_from, iv.valid_to, iv.status.to_dict()) for iv in timeline]
 
     def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
@@ -94,6 +76,5 @@ class Replay:
         for actor, _, timeline in self._timelines(recorded_at, subject=subject):
             for iv in timeline:
                 if iv.status.recognition.state == "recognised":
-                    end = None if iv.valid_to.year == 9999 else iv.valid_to.isoformat()
-                    spans.append((actor, iv.valid_from.isoformat(), end))
+                    spans.append((actor, iv.valid_from.isoformat(), valid_end(iv.valid_to)))
         return spans

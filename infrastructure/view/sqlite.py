@@ -1,89 +1,95 @@
-"""The status view in the embedded SQLite database, beside the event store."""
+"""The SQLite dialect: dates and times as ISO text, which sorts like the values it stands for."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from functools import lru_cache
-from typing import Any
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteDatastore
 
-from infrastructure.view.base import LIVE, SHADOW, StatusView
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.view.dialect import Dialect
+from infrastructure.view.tables import Index
+
+TYPES = {
+    "uuid": "TEXT",
+    "bigint": "INTEGER",  # `INTEGER PRIMARY KEY` is the rowid itself
+    "integer": "INTEGER",
+    "text": "TEXT",
+    "date": "TEXT",
+    "timestamptz": "TEXT",
+    "boolean": "INTEGER",
+}
 
 
-class SQLiteStatusView(StatusView):
-    """Dates and times are ISO text, which sorts like the values it stands for."""
+class SQLiteDialect(Dialect):
+    """The embedded database, in the event store's own file."""
 
     end_literal = "'9999-12-31T23:59:59.999999Z'"
-    create_statements = (
-        "CREATE TABLE IF NOT EXISTS {facts} (position INTEGER PRIMARY KEY, fact_id TEXT NOT NULL UNIQUE, "
-        "relation_id TEXT NOT NULL, relation_version INTEGER NOT NULL, actor TEXT NOT NULL, "
-        "subject TEXT NOT NULL, type TEXT NOT NULL, effective_start TEXT NOT NULL, "
-        "recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, target TEXT, body TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS {facts}_relation ON {facts} (relation_id, position)",
-        "CREATE INDEX IF NOT EXISTS {facts}_subject ON {facts} (subject, position)",
-        "CREATE INDEX IF NOT EXISTS {facts}_actor ON {facts} (actor, position)",
-        "CREATE INDEX IF NOT EXISTS {facts}_target ON {facts} (target) WHERE target IS NOT NULL",
-        "CREATE TABLE IF NOT EXISTS {status} (relation_id TEXT NOT NULL, actor TEXT NOT NULL, "
-        "subject TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, "
-        "sys_from TEXT NOT NULL, sys_to TEXT NOT NULL, recognised INTEGER NOT NULL, form TEXT, "
-        "rec_since TEXT, level TEXT NOT NULL, status TEXT NOT NULL, "
-        "PRIMARY KEY (relation_id, valid_from, sys_from))",
-        "CREATE INDEX IF NOT EXISTS {status}_subject ON {status} (subject, valid_from, sys_to)",
-        "CREATE INDEX IF NOT EXISTS {status}_actor ON {status} (actor, valid_from, sys_to)",
-        # Closes and timelines are found by the primary key (relation_id, valid_from, sys_from);
-        # an index on (relation_id, sys_to) only cost every write its upkeep.
-        "DROP INDEX IF EXISTS {status}_open",
-        # Recognitions read only recognised rows; most questions are about the latest knowledge.
-        "CREATE INDEX IF NOT EXISTS {status}_recognised ON {status} (subject, recognised, sys_to, valid_from)",
-        # Who recognises now: the open recognised rows only, answered from the index alone
-        # (SQLite wants the predicate's columns in it too), ordered by valid_to so a recent
-        # date reads only the intervals that reach it.
-        "DROP INDEX IF EXISTS {status}_now_recognised",  # the earlier layout, by valid_from
-        "CREATE INDEX IF NOT EXISTS {status}_recognised_until ON {status} "
-        "(subject, valid_to, valid_from, actor, form, rec_since, recognised, sys_to) "
-        "WHERE recognised AND sys_to = " + end_literal,
-        "CREATE TABLE IF NOT EXISTS {subjects} (slug TEXT PRIMARY KEY, body TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS {actors} (code TEXT PRIMARY KEY, body TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS ledger_requests (principal TEXT NOT NULL, key TEXT NOT NULL, "
-        "hash TEXT NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (principal, key))",
-    )
+    server_process = False
+    types: ClassVar[dict[str, str]] = TYPES
 
     def __init__(self, datastore: SQLiteDatastore) -> None:
         self.datastore = datastore
 
-    def tidy(self) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute("ANALYZE")
+    def create_index_sql(self, index: Index, table: str) -> str:
+        key = (*index.key, *index.covering, *(index.where_columns if index.covering else ()))
+        where = f" WHERE {index.where.replace('END', self.end_literal)}" if index.where else ""
+        return f"CREATE INDEX IF NOT EXISTS {table}_{index.suffix} ON {table} ({', '.join(key)}){where}"
 
-    def _execute(self, cursor: Any, sql: str) -> None:
-        cursor.execute(sql)
-
-    def _sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
-        return statement.format(**tables)
-
-    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, [_param(p) for p in params])
             return [dict(row) for row in c.fetchall()]
 
-    def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, [_param(p) for p in params])
             return [tuple(row) for row in c.fetchall()]
-
-    def _day(self, value: date) -> str:
-        return value.isoformat()
-
-    def _time(self, value: datetime) -> str:
-        return _utc_text(value)
 
     @contextmanager
     def writing(self) -> Iterator[Any]:
         with self.datastore.transaction(commit=True) as c:
             yield c
+
+    def execute(self, cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
+        cursor.execute(sql, [_param(p) for p in params])
+
+    def executemany(self, cursor: Any, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        cursor.executemany(sql, params)
+
+    def copy(self, cursor: Any, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def close_rows(self, cursor: Any, table: str, closes: Sequence[tuple[UUID, date, datetime]]) -> None:
+        if closes:
+            end = self.end_literal
+            cursor.executemany(
+                f"UPDATE {table} SET sys_to = ? WHERE relation_id = ? AND valid_from = ? AND sys_to = {end}",
+                [(self.time(at), str(rid), self.day(vf)) for rid, vf, at in closes],
+            )
+
+    def day(self, value: date) -> str:
+        return value.isoformat()
+
+    def time(self, value: datetime) -> str:
+        return rfc3339(value)
+
+    def column_names(self, cursor: Any, table: str) -> set[str]:
+        cursor.execute(f"PRAGMA table_info({table})")
+        return {row[1] for row in cursor.fetchall()}
+
+    def index_names(self, cursor: Any, like: str) -> list[str]:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE ?", [like])
+        return [row[0] for row in cursor.fetchall()]
+
+    def rename_index(self, cursor: Any, old: str, new: str) -> bool:
+        return False  # SQLite has no ALTER INDEX
 
     def lock_writers(self, cursor: Any) -> None:
         # A write takes SQLite's one write lock, held until this transaction ends.
@@ -91,31 +97,10 @@ class SQLiteStatusView(StatusView):
         cursor.execute("INSERT INTO ledger_rebuild_lock VALUES (datetime('now'))")
         cursor.execute("DROP TABLE ledger_rebuild_lock")
 
-    def swap_in(self, cursor: Any) -> None:
-        for name, live in LIVE.items():
-            cursor.execute(f"DROP TABLE IF EXISTS {live}")
-            cursor.execute(f"ALTER TABLE {SHADOW[name]} RENAME TO {live}")
-        # Index names keep the shadow prefix after a rename; recreate under live names.
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' "
-            "AND name LIKE 'ledger%rebuild%' AND name NOT LIKE 'sqlite_%'"
-        )
-        for row in cursor.fetchall():
-            cursor.execute(f"DROP INDEX {row[0]}")
-        for statement in self.create_statements:
-            cursor.execute(statement.format(**LIVE))
-
-    def drop_shadow(self) -> None:
+    def tidy(self, tables: Sequence[str]) -> None:
         with self.datastore.transaction(commit=True) as c:
-            for table in SHADOW.values():
-                c.execute(f"DROP TABLE IF EXISTS {table}")
+            c.execute("ANALYZE")
 
 
 def _param(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
-
-
-@lru_cache(maxsize=8192)
-def _utc_text(value: datetime) -> str:
-    """A system time as sortable UTC text. Kept: each is written several times (fact, rows, closes)."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"

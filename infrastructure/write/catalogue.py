@@ -17,7 +17,7 @@ from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.subject_body import subject_body
 from infrastructure.encoding.transcodings import MilestoneAsDict
 from infrastructure.errors import AlreadyExists, NotFound
-from infrastructure.view.rows import ViewChanges
+from infrastructure.view.changes import ViewChanges
 from infrastructure.write.inputs import Problems, enum_value, unknown_fields
 from infrastructure.write_request import WriteRequest
 
@@ -29,24 +29,24 @@ if TYPE_CHECKING:
     from eventsourcing.application import Repository
 
     from infrastructure.reference.actors import ActorCatalogue
-    from infrastructure.view.base import StatusView
+    from infrastructure.store.idempotency import IdempotencyStore
+    from infrastructure.view.reader import ViewReader
 
 
 class CatalogueCommands:
     """Mixed into the Ledger application: registering who is recognised and who acts."""
 
     # Provided by the Ledger application this is mixed into.
-    view: StatusView
+    view: ViewReader
+    answers: IdempotencyStore
     actors: ActorCatalogue
     clock: Callable[[], datetime]
     repository: Repository[UUID]
-    replayed: Callable[[WriteRequest], dict[str, Any] | None]
-    answered_or: Callable[[WriteRequest, Exception], dict[str, Any]]
     save_once: Callable[..., dict[str, Any]]
 
     def register_subject(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Register a subject before facts are recorded about it."""
-        done = self.replayed(request)
+        done = self.answers.answer(request)
         if done is not None:
             return done
         problems = Problems()
@@ -59,7 +59,7 @@ class CatalogueCommands:
         problems.raise_any()
         assert slug and name and kind
         if self.view.subject(slug) is not None:
-            return self.answered_or(request, AlreadyExists("subject", slug))
+            return self.answers.answered_or(request, AlreadyExists("subject", slug))
         subject = Subject(
             slug=slug,
             name=name,
@@ -74,7 +74,7 @@ class CatalogueCommands:
 
     def add_milestone(self, slug: str, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record a dated, sourced milestone of a subject."""
-        done = self.replayed(request)
+        done = self.answers.answer(request)
         if done is not None:
             return done
         subject = self.load_subject(slug)
@@ -91,13 +91,13 @@ class CatalogueCommands:
         try:
             subject.add_milestone(milestone)
         except RuleViolation as refusal:  # perhaps a twin of this request recorded it meanwhile
-            return self.answered_or(request, refusal)
+            return self.answers.answered_or(request, refusal)
         body = MilestoneAsDict().encode(milestone) | {"recorded_at": rfc3339(now)}
         return self.save_once(subject, ViewChanges(subjects=[subject_body(subject)]), request, body, None)
 
     def register_actor(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Register an organisation or entity that has no ISO 3166 code."""
-        done = self.replayed(request)
+        done = self.answers.answer(request)
         if done is not None:
             return done
         problems = Problems()
@@ -108,7 +108,7 @@ class CatalogueCommands:
         problems.raise_any()
         assert code and name and kind
         if self.actors.known(code):
-            return self.answered_or(request, AlreadyExists("actor", code))
+            return self.answers.answered_or(request, AlreadyExists("actor", code))
         actor = RegisteredActor(code=code, name=name, kind=kind, registered_at=self.clock())
         row = {"code": code, "name": name, "kind": kind.value, "registered_at": rfc3339(actor.registered_at)}
         body = row | {"source": "registered"}

@@ -20,10 +20,17 @@ from domain.facts import Fact, FactType
 from domain.relation import Relation, project
 from infrastructure.encoding import transcodings
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.errors import IdempotencyMismatch, NotFound, Overtaken, PreconditionFailed, TooMuchContention
+from infrastructure.errors import NotFound, Overtaken, PreconditionFailed, TooMuchContention
 from infrastructure.reference.actors import ActorCatalogue
-from infrastructure.view.base import StatusView
-from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, since_of
+from infrastructure.store.idempotency import IdempotencyStore
+from infrastructure.store.view_recording import ViewRecording
+from infrastructure.view.changes import ViewChanges
+from infrastructure.view.dialect import Dialect
+from infrastructure.view.known_subjects import KnownSubjects
+from infrastructure.view.reader import ViewReader
+from infrastructure.view.relation_diff import RelationDiff
+from infrastructure.view.row_writer import RowWriter
+from infrastructure.view.schema import Schema
 from infrastructure.write.catalogue import CatalogueCommands
 from infrastructure.write.inputs import Problems, fact_fields, unknown_fields
 from infrastructure.write_request import WriteRequest
@@ -44,10 +51,14 @@ class Ledger(CatalogueCommands, Application[UUID]):
     def __init__(self, env: EnvType | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env)
         self.clock = clock
-        self.view: StatusView = self.recorder.view  # type: ignore[attr-defined]
+        recording: ViewRecording = self.recorder  # type: ignore[assignment]
+        self.view: ViewReader = recording.view
+        self.rows: RowWriter = recording.rows
+        self.schema: Schema = recording.schema
+        self.dialect: Dialect = recording.dialect
+        self.answers: IdempotencyStore = recording.answers
         self.actors = ActorCatalogue(self.view.actors)
-        self.known_subjects: set[str] = set()
-        self.subjects_listed = False  # every registered slug read once, on the first question
+        self.subjects = KnownSubjects(self.view)
         # Relations as stored when this process last saw them, each a private copy nothing
         # mutates. A write starts from one without asking the store whether it is still the
         # latest: if it is not, the write is refused as a whole and catches up (see _commit). A
@@ -74,26 +85,6 @@ class Ledger(CatalogueCommands, Application[UUID]):
 
     # --- idempotent saving --------------------------------------------------
 
-    def replayed(self, request: WriteRequest) -> dict[str, Any] | None:
-        """The stored answer to an earlier request with this key, if any."""
-        if request.key is None:
-            return None
-        found = self.view.request(request.principal, request.key)
-        if found is None:
-            return None
-        if found["hash"] != request.body_hash:
-            raise IdempotencyMismatch(request.key)
-        answer: dict[str, Any] = found["response"]
-        return answer
-
-    def answered_or(self, request: WriteRequest, refusal: Exception) -> dict[str, Any]:
-        """The stored answer, if this same request (sent again while it ran) was recorded
-        meanwhile; otherwise the refusal."""
-        done = self.replayed(request)
-        if done is None:
-            raise refusal
-        return done
-
     def save_once(
         self,
         aggregate: Any,
@@ -102,32 +93,30 @@ class Ledger(CatalogueCommands, Application[UUID]):
         response: dict[str, Any],
         exists: Exception | None,
     ) -> dict[str, Any]:
-        """Save with the request's key in the same transaction; a lost race replays the winner."""
-        if request.key is not None:
-            changes.request = (request.principal, request.key, request.body_hash or "", response)
-        self.view.prepare(changes)
+        """Save with the answer kept in the same transaction; a lost race gives the winner's answer."""
+        self.rows.prepare(changes)
         try:
-            self.save(aggregate, view_changes=changes)
+            self.save(aggregate, view_changes=changes, kept=self.answers.keep(request, response))
         except IntegrityError:
-            done = self.replayed(request)
+            done = self.answers.answer(request)
             if done is not None:
                 return done
             if exists is None:
                 raise
             raise exists from None
-        return changes.response or response
+        return response
 
     # --- facts ----------------------------------------------------------------
 
     def record_fact(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Record a fact if every rule of its relation still holds; return its receipt."""
-        done = self.replayed(request)
+        done = self.answers.answer(request)
         if done is not None:
             return done
         fact_type, effective, details, sources, note = fact_fields(data, self.clock().date())
         actor = self.actors.get(data.get("actor")).code
         subject = data.get("subject")
-        if not isinstance(subject, str) or not self.subject_exists(subject):
+        if not isinstance(subject, str) or not self.subjects.exists(subject):
             raise NotFound("subject", str(subject), "subject")
 
         def make(recorded_at: datetime) -> Fact:
@@ -148,10 +137,10 @@ class Ledger(CatalogueCommands, Application[UUID]):
     def _correct(
         self, fact_type: FactType, link: str, fact_id: str, data: Mapping[str, Any], request: WriteRequest
     ) -> dict[str, Any]:
-        done = self.replayed(request)
+        done = self.answers.answer(request)
         if done is not None:
             return done
-        target = self.fact_body(fact_id)
+        target = self.view.fact_named(fact_id)
         problems = Problems()
         unknown_fields(data, {"reason", "sources", "note"}, problems)
         reason = problems.check(lambda: clean_text(data.get("reason"), "reason", required=True))
@@ -199,7 +188,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 if current:
                     # The same request, sent again while this one ran, may have been recorded
                     # meanwhile: its answer, not a refusal of the fact it recorded.
-                    return self.answered_or(request, refusal)
+                    return self.answers.answered_or(request, refusal)
                 start = None  # perhaps only the copy is out of date: ask the store
                 continue
             receipt = {
@@ -208,17 +197,15 @@ class Ledger(CatalogueCommands, Application[UUID]):
                 "relation_version": len(relation.facts),
                 "recorded_at": rfc3339(fact.recorded_at),
             }
-            if request.key is not None:
-                changes.request = (request.principal, request.key, request.body_hash or "", receipt)
-            self.view.prepare(changes)
+            self.rows.prepare(changes)
             try:
-                self.save(relation, view_changes=changes)
+                self.save(relation, view_changes=changes, kept=self.answers.keep(request, receipt, positioned=True))
             except Overtaken as behind:
                 # Nothing written; the answer holds the stored events the copy lacks.
                 start, current = self.caught_up(start, behind.missing), True
                 continue
             except IntegrityError:
-                done = self.replayed(request)
+                done = self.answers.answer(request)
                 if done is not None:
                     return done
                 start = None
@@ -260,43 +247,24 @@ class Ledger(CatalogueCommands, Application[UUID]):
         was loaded from the store just now (else it is as this process last saved it, which a
         concurrent write may have overtaken, or new).
 
-        A relation this process does not hold is tried as new where the store answers an
-        overtaken write with the events it lacked: a new one is then written in one round
-        trip, and a stored one costs the same two as loading it first."""
+        A relation this process does not hold is tried as new: the store answers a write from an
+        overtaken copy with the events it lacked, so a new one is written in one round trip,
+        and a stored one costs the same two as loading it first."""
         if trust_saved and self.saved is not None:
             held = self.held(Relation.create_id(actor, subject))
             if held is not None:
                 return held, False
-            if getattr(self.recorder, "answers_overtaken", False):
-                return Relation(actor=actor, subject=subject), False
+            return Relation(actor=actor, subject=subject), False
         return self.load_relation(actor, subject), True
 
     def changes_for(self, relation: Relation, facts: list[Fact]) -> ViewChanges:
         """Record facts in the relation and compute the view rows they change."""
         before = relation.timeline if relation.facts else []
         diff = RelationDiff(relation.id, relation.actor, relation.subject, before)
-        rows = []
-        for fact in facts:
-            timeline = relation.record(fact)
-            diff.advance(timeline, fact.recorded_at, since_of(fact))
-            rows.append(FactRow(fact, relation.id, len(relation.facts)))
+        rows = [diff.record(fact, relation.record(fact), len(relation.facts)) for fact in facts]
         changes = diff.finish()
         changes.facts = rows
         return changes
-
-    def subject_exists(self, slug: str) -> bool:
-        """Whether the subject is registered. Subjects are never removed, so a yes is kept."""
-        if slug in self.known_subjects:
-            return True
-        if not self.subjects_listed:  # one query for all, instead of one per subject asked about
-            self.known_subjects.update(self.view.subject_slugs())
-            self.subjects_listed = True
-            if slug in self.known_subjects:
-                return True
-        if self.view.subject(slug) is None:  # registered since, perhaps by another process
-            return False
-        self.known_subjects.add(slug)
-        return True
 
     def load_relation(self, actor: str, subject: str) -> Relation:
         try:
@@ -304,14 +272,3 @@ class Ledger(CatalogueCommands, Application[UUID]):
             return relation
         except AggregateNotFoundError:
             return Relation(actor=actor, subject=subject)
-
-    def fact_body(self, fact_id: str) -> dict[str, Any]:
-        """One fact as the audit log holds it, or NotFound."""
-        try:
-            key = str(UUID(str(fact_id)))
-        except ValueError:
-            raise NotFound("fact", str(fact_id)) from None
-        body = self.view.fact(key)
-        if body is None:
-            raise NotFound("fact", key)
-        return body

@@ -23,11 +23,11 @@ def test_a_subject_registered_by_another_process_is_found(backend: str, tmp_path
                 "sources": SRC,
             }
             fact["details"] = {"stance": "neutral", "quote": "We shall see."}
-            assert not one.ledger.subject_exists("later")
+            assert not one.ledger.subjects.exists("later")
             with pytest.raises(NotFound, match="later"):
                 one.ledger.record_fact(fact, WriteRequest("ed"))
             other.ledger.register_subject({"id": "later", "name": "Later", "kind": "government"}, WriteRequest("ed"))
-            assert one.ledger.subject_exists("later"), "asked again, not answered from the first list"
+            assert one.ledger.subjects.exists("later"), "asked again, not answered from the first list"
             receipt = one.ledger.record_fact(fact, WriteRequest("ed"))
             assert receipt["relation_version"] == 1
         finally:

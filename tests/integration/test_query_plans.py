@@ -11,10 +11,10 @@ from infrastructure.demo.loader import load_demo
 def _plan(services: Services, backend: str, sql: str, params: list[Any]) -> str:
     view: Any = services.ledger.view
     if backend == "sqlite":
-        with view.datastore.transaction(commit=False) as c:
+        with view.dialect.datastore.transaction(commit=False) as c:
             c.execute("EXPLAIN QUERY PLAN " + sql, params)
             return " ".join(str(tuple(row)) for row in c.fetchall())
-    with view.datastore.transaction(commit=False) as c:
+    with view.dialect.datastore.transaction(commit=False) as c:
         # A tiny table would be read whole; ask which index the planner would take.
         c.execute("SET LOCAL enable_seqscan = off")
         c.execute("SET LOCAL enable_bitmapscan = off")
@@ -24,7 +24,7 @@ def _plan(services: Services, backend: str, sql: str, params: list[Any]) -> str:
 
 def test_who_recognises_now_reads_only_the_recognised_until_index(services: Services, backend: str) -> None:
     load_demo(services.ledger)
-    sql = services.ledger.view.latest_recognitions_sql()
+    sql = services.ledger.view.latest_recognitions
     plan = _plan(services, backend, sql, ["taliban-iea", "2025-07-03", "2025-07-03"])
     if backend == "sqlite":
         assert "COVERING INDEX ledger_status_recognised_until" in plan, plan
@@ -36,7 +36,7 @@ def test_who_recognises_now_reads_only_the_recognised_until_index(services: Serv
 def test_a_timeline_is_read_by_the_primary_key(services: Services, backend: str) -> None:
     load_demo(services.ledger)
     view: Any = services.ledger.view
-    sql = view._sql(view.select_timeline)
+    sql = view.dialect.sql(view.select_timeline)
     rid = "00000000-0000-0000-0000-000000000000"
     end = "9999-12-31T23:59:59.999998Z" if backend == "sqlite" else "9999-12-31 23:59:59.999998+00"
     plan = _plan(services, backend, sql, [rid, end, end])

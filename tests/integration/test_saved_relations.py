@@ -196,7 +196,7 @@ def test_a_write_of_versions_already_stored_writes_nothing(
             clock.advance(seconds=1)
             facts.append(statement(copy, clock, quote))
         changes = ledger.changes_for(copy, facts)
-        ledger.view.prepare(changes)
+        ledger.rows.prepare(changes)
         ledger.save(copy, view_changes=changes)
 
     # Versions 3 (stored by `other`) and 4 (not): refused as a whole, as the unique key would.

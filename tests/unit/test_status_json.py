@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.status import Envoy, Listing, Mission, Recognition, Relations, Sanction, Status
-from infrastructure.view.rows import canonical
+from infrastructure.encoding.canonical import canonical
 from infrastructure.view.status_json import status_json
 
 text = st.text(max_size=12)  # quotes, backslashes, control and non-ASCII characters included

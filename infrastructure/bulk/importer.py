@@ -1,15 +1,11 @@
-"""Export and import of the whole ledger as JSON Lines, system fields preserved.
-
-One line per stored event, in ledger order: subjects, milestones, actors and facts.
-Export, import into an empty database, export again: the same lines.
-"""
+"""Import of exported JSON Lines, in batches, each batch one transaction; an interrupted import resumes."""
 
 from __future__ import annotations
 
 import gc
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,66 +20,15 @@ from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
 from infrastructure.bulk.batch_writer import BatchWriter
 from infrastructure.bulk.collector import collector_paused
-from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.subject_body import subject_body
-from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
+from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict
 from infrastructure.errors import ImportMismatch, NotFound
-from infrastructure.view.rows import FactRow, RelationDiff, ViewChanges, canonical, since_of
+from infrastructure.view.changes import ViewChanges
+from infrastructure.view.relation_diff import RelationDiff
 from infrastructure.write.ledger import Ledger
 
 PAGE = 1000
 WRITER_AFTER = 20_000  # lines: an import bigger than this commits in a writer process
-
-
-def export_lines(ledger: Ledger) -> Iterator[str]:
-    """Every stored event as one canonical JSON line, in ledger order."""
-    position, start = 0, 1
-    while True:
-        page = ledger.recorder.select_notifications(start, PAGE)
-        for n in page:
-            event: Any = ledger.mapper.to_domain_event(n)
-            kind = type(event).__qualname__
-            if kind == "Relation.FactRecorded":
-                position += 1
-                body = fact_to_dict(event.fact)
-                record = {
-                    "record": "fact",
-                    **body,
-                    "position": position,
-                    "relation_version": event.originator_version - 1,
-                }
-            elif kind == "Subject.Registered":
-                record = {
-                    "record": "subject",
-                    "id": event.slug,
-                    "name": event.name,
-                    "kind": _value(event.kind),
-                    "territory": event.territory,
-                    "aliases": list(event.aliases),
-                    "registered_at": rfc3339(event.registered_at),
-                    "registered_by": event.registered_by,
-                }
-            elif kind == "Subject.MilestoneRecorded":
-                subject: Any = ledger.repository.get(UUID(str(n.originator_id)), version=1)
-                record = {
-                    "record": "milestone",
-                    "subject": subject.slug,  # type: ignore[attr-defined]
-                    **MilestoneAsDict().encode(event.milestone),
-                }
-            elif kind == "RegisteredActor.Registered":
-                record = {
-                    "record": "actor",
-                    "code": event.code,
-                    "name": event.name,
-                    "kind": _value(event.kind),
-                    "registered_at": rfc3339(event.registered_at),
-                }
-            else:
-                continue
-            yield canonical(record)
-        if len(page) < PAGE:
-            return
-        start = page[-1].id + 1
 
 
 @dataclass
@@ -134,9 +79,9 @@ class Importer:
         finally:
             self.writer = self.stack = None
             if self.indexes_dropped:  # also when the import stopped: the ledger stays fast to read
-                self.ledger.view.create_indexes()
+                self.ledger.schema.create_indexes()
         if self.report.written:
-            self.ledger.view.tidy()  # fresh statistics, no dead row versions left by the closes
+            self.ledger.schema.tidy()  # fresh statistics, no dead row versions left by the closes
         return self.report
 
     def _forget(self) -> None:
@@ -233,7 +178,7 @@ class Importer:
             self.position = self.ledger.view.max_position() + 1
             self.fresh = not self.ledger.recorder.max_notification_id()
             if self.fresh:
-                self.ledger.view.drop_indexes()
+                self.ledger.schema.drop_indexes()
                 self.indexes_dropped = True
         position = self.position
         relations = self.relations
@@ -282,18 +227,15 @@ class Importer:
                     relations[rid] = (relation, RelationDiff(rid, fact.actor, fact.subject, before))
                 relation, diff = relations[rid]
                 touched.add(rid)
-                diff.advance(relation.record(fact), fact.recorded_at, since_of(fact))
+                changes.facts.append(diff.record(fact, relation.record(fact), len(relation.facts)))
                 events += relation.collect_events()
                 self._expect(r, "position", position)
                 self._expect(r, "relation_version", len(relation.facts))
-                changes.facts.append(FactRow(fact, rid, len(relation.facts)))
                 position += 1
             else:
                 raise ImportMismatch(f"line {r['_line']}: unknown record {kind!r}")
         for rid in touched:
-            rows = relations[rid][1].finish()
-            changes.closes += rows.closes
-            changes.inserts += rows.inserts
+            changes.extend(relations[rid][1].finish())
         changes.subjects = [subject_body(subject) for subject in subjects.values()]
         self.subjects.update(subjects)
         self.known_actors.update(a["code"] for a in changes.actors)
@@ -315,7 +257,7 @@ class Importer:
             self.known_actors.add(self.ledger.actors.get(fact.actor).code)
         if fact.subject in subjects or fact.subject in self.subjects:
             return fact
-        if self.fresh or not self.ledger.subject_exists(fact.subject):
+        if self.fresh or not self.ledger.subjects.exists(fact.subject):
             raise NotFound("subject", fact.subject)
         return fact
 
@@ -353,13 +295,9 @@ def _in_utc(value: datetime) -> bool:
     return True
 
 
-def _value(kind: Any) -> str:
-    return kind.value if hasattr(kind, "value") else str(kind)
-
-
 def commit_batch(ledger: Ledger, events: list[Any], changes: ViewChanges) -> None:
     """One batch's events and view rows, in one transaction."""
-    ledger.view.prepare(changes)  # before the transaction, not while it waits
+    ledger.rows.prepare(changes)  # before the transaction, not while it waits
     # Straight to the event store: events already in line order, no per-object type checks;
     # bulk: on PostgreSQL the rows go by COPY, outside the pipeline of single writes.
     ledger.events.put(events, view_changes=changes, bulk=True)

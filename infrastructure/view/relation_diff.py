@@ -1,94 +1,17 @@
-"""Turning timelines into bitemporal view rows, the same way live and in a rebuild."""
+"""Following a relation through its timelines: the view rows each new fact closes and opens."""
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 from uuid import UUID
-
-import orjson
 
 from domain.dates import EARLIEST
 from domain.facts import Fact
 from domain.timeline import Interval
+from infrastructure.view.changes import END_OF_SYSTEM_TIME, FactRow, StatusRow, ViewChanges
 from infrastructure.view.status_json import status_json
-
-END_OF_SYSTEM_TIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-# "As the ledger holds it now": only rows still open (sys_to = END_OF_SYSTEM_TIME) answer.
-LATEST = END_OF_SYSTEM_TIME - timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    """One valid-time interval of one relation, held by the ledger during [sys_from, sys_to)."""
-
-    relation_id: UUID
-    actor: str
-    subject: str
-    valid_from: date
-    valid_to: date
-    sys_from: datetime
-    sys_to: datetime
-    recognised: bool
-    form: str | None
-    rec_since: date | None
-    level: str
-    status: str  # canonical JSON of Status.to_dict()
-
-    @property
-    def key(self) -> tuple[date, date, str]:
-        return (self.valid_from, self.valid_to, self.status)
-
-
-@dataclass(frozen=True)
-class FactRow:
-    """A fact as the audit log holds it; `position` is given by the recorder."""
-
-    fact: Fact
-    relation_id: UUID
-    relation_version: int
-
-
-@dataclass
-class ViewChanges:
-    """Rows to write in the same transaction as the events that cause them."""
-
-    facts: list[FactRow] = field(default_factory=list)
-    closes: list[tuple[UUID, date, datetime]] = field(default_factory=list)
-    inserts: list[StatusRow] = field(default_factory=list)
-    subjects: list[dict[str, Any]] = field(default_factory=list)
-    actors: list[dict[str, Any]] = field(default_factory=list)
-    request: tuple[str, str, str, dict[str, Any]] | None = None  # principal, key, hash, answer
-    positions: list[int] = field(default_factory=list)  # filled in by the recorder
-    response: dict[str, Any] | None = None  # the stored answer, with its position
-    # Parameters built before the transaction (StatusView.prepare): facts without positions.
-    ready_facts: list[tuple[tuple[Any, ...], str, str]] | None = None
-    ready_rows: list[tuple[Any, ...]] | None = None
-
-    def extend(self, other: ViewChanges) -> None:
-        self.facts += other.facts
-        self.closes += other.closes
-        self.inserts += other.inserts
-        self.subjects += other.subjects
-        self.actors += other.actors
-
-
-def canonical(value: Any) -> str:
-    """Compact JSON with sorted keys, unescaped non-ASCII: the one form bodies are stored in.
-
-    orjson writes exactly what `json.dumps(sort_keys, compact, ensure_ascii=False)` writes for
-    the ledger's values (strings, integers, booleans, null, lists, objects; never floats), a
-    property test holds it to that; json takes what orjson refuses (integers past 64 bits,
-    keys that are not strings).
-    """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class RelationDiff:
@@ -105,6 +28,12 @@ class RelationDiff:
         self.open: list[tuple[Interval, datetime | None]] = [(iv, None) for iv in current]
         self.closed_pending: list[StatusRow] = []
         self.changes = ViewChanges()
+
+    def record(self, fact: Fact, timeline: Sequence[Interval], version: int) -> FactRow:
+        """The relation took `fact` as its `version`-th and its timeline became `timeline`:
+        the fact's audit row; the status rows it closes and opens are kept for `finish`."""
+        self.advance(timeline, fact.recorded_at, since_of(fact))
+        return FactRow(fact, self.ids[0], version)
 
     def advance(self, timeline: Sequence[Interval], at: datetime, since: date = EARLIEST) -> None:
         """The relation's timeline became `timeline` at system time `at`."""

@@ -1,0 +1,67 @@
+"""Export of the whole ledger as JSON Lines, system fields kept.
+
+One line per stored event, in ledger order: subjects, milestones, actors and facts.
+Export, import into an empty ledger, export again: the same lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from infrastructure.encoding.canonical import canonical
+from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.transcodings import MilestoneAsDict, fact_to_dict
+from infrastructure.store.event_reader import (
+    ActorRegistered,
+    EventReader,
+    FactRecorded,
+    MilestoneRecorded,
+    SubjectRegistered,
+)
+
+
+def export_lines(app: Application[Any]) -> Iterator[str]:
+    """Every stored event as one canonical JSON line, in ledger order."""
+    position = 0
+    for n, event in EventReader(app).events():
+        if isinstance(event, FactRecorded):
+            position += 1
+            record = {
+                "record": "fact",
+                **fact_to_dict(event.fact),
+                "position": position,
+                "relation_version": event.originator_version - 1,
+            }
+        elif isinstance(event, SubjectRegistered):
+            record = {
+                "record": "subject",
+                "id": event.slug,
+                "name": event.name,
+                "kind": _value(event.kind),
+                "territory": event.territory,
+                "aliases": list(event.aliases),
+                "registered_at": rfc3339(event.registered_at),
+                "registered_by": event.registered_by,
+            }
+        elif isinstance(event, MilestoneRecorded):
+            subject: Any = app.repository.get(UUID(str(n.originator_id)), version=1)
+            record = {"record": "milestone", "subject": subject.slug, **MilestoneAsDict().encode(event.milestone)}
+        elif isinstance(event, ActorRegistered):
+            record = {
+                "record": "actor",
+                "code": event.code,
+                "name": event.name,
+                "kind": _value(event.kind),
+                "registered_at": rfc3339(event.registered_at),
+            }
+        else:
+            continue
+        yield canonical(record)
+
+
+def _value(kind: Any) -> str:
+    return kind.value if hasattr(kind, "value") else str(kind)

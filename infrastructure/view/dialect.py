@@ -1,0 +1,93 @@
+"""What differs between the backends' SQL, behind one interface: one implementation per backend."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from infrastructure.view.tables import LIVE, Index, Table
+
+
+class Dialect(ABC):
+    """Placeholders, value types, reads, bulk writes and upkeep of one backend."""
+
+    # The literal for END_OF_SYSTEM_TIME, as partial indexes and their queries must spell it.
+    end_literal: str
+    # Whether the database works in a process of its own, so a bulk writer can fold its next
+    # batch while one commits (an embedded database works in this process).
+    server_process: bool
+    types: ClassVar[dict[str, str]]  # portable column type -> this backend's
+
+    def sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
+        """A statement with table names filled in and this backend's placeholders."""
+        return statement.format(**tables)
+
+    def create_table_sql(self, table: Table, name: str) -> str:
+        columns = [f"{c} {self.types[t]} {constraint}".rstrip() for c, t, constraint in table.columns]
+        if table.primary_key:
+            columns.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(columns)})"
+
+    @abstractmethod
+    def create_index_sql(self, index: Index, table: str) -> str:
+        """CREATE INDEX IF NOT EXISTS for this index on the named table."""
+
+    @abstractmethod
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        """Run a read and return its rows as dicts."""
+
+    @abstractmethod
+    def tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run a read and return its rows as tuples (no dict per row: hot reads)."""
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[Any]:
+        """A cursor in a write transaction, committed at the end."""
+
+    @abstractmethod
+    def execute(self, cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement (made by `sql`) in the cursor's transaction."""
+
+    @abstractmethod
+    def executemany(self, cursor: Any, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each parameter row."""
+
+    @abstractmethod
+    def copy(self, cursor: Any, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """Append many rows in the backend's fastest way."""
+
+    @abstractmethod
+    def close_rows(self, cursor: Any, table: str, closes: Sequence[tuple[UUID, date, datetime]]) -> None:
+        """End the system time of open status rows: (relation_id, valid_from, at) each."""
+
+    @abstractmethod
+    def day(self, value: date) -> Any:
+        """A date as this backend stores it."""
+
+    @abstractmethod
+    def time(self, value: datetime) -> Any:
+        """A system time as this backend stores it."""
+
+    @abstractmethod
+    def column_names(self, cursor: Any, table: str) -> set[str]:
+        """The columns a table has now (for migrations)."""
+
+    @abstractmethod
+    def index_names(self, cursor: Any, like: str) -> list[str]:
+        """The names of this schema's indexes that match a LIKE pattern."""
+
+    @abstractmethod
+    def rename_index(self, cursor: Any, old: str, new: str) -> bool:
+        """Rename an index, if this backend can; whether it did."""
+
+    @abstractmethod
+    def lock_writers(self, cursor: Any) -> None:
+        """Inside a write transaction: keep new events from committing until it ends."""
+
+    @abstractmethod
+    def tidy(self, tables: Sequence[str]) -> None:
+        """After a bulk load: refresh the planner's statistics and clear dead row versions."""

@@ -1,0 +1,174 @@
+"""Reading the status view: every question of the design as index lookups on its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from infrastructure.encoding.answers import fact_answer, interval, recognition, valid_end
+from infrastructure.encoding.canonical import parsed
+from infrastructure.errors import NotFound
+from infrastructure.view.changes import LATEST
+from infrastructure.view.dialect import Dialect
+from infrastructure.view.tables import LIVE
+
+AUDIT_FILTERS = {
+    "actor": "actor = ?",
+    "subject": "subject = ?",
+    "type": "type = ?",
+    "recorded_by": "recorded_by = ?",
+    "effective_from": "effective_start >= ?",
+    "effective_to": "effective_start <= ?",
+    "recorded_from": "recorded_at >= ?",
+    "recorded_to": "recorded_at <= ?",
+}
+
+
+class ViewReader:
+    """The view's answers, shaped as replay shapes them (encoding/answers)."""
+
+    select_recognitions = (
+        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? "
+        "ORDER BY rec_since, actor"
+    )
+    # The latest knowledge only, from the partial index of open recognised rows: its predicate
+    # is spelled as in the index (literals, not parameters), so planners can prove it applies.
+    select_latest_recognitions = (
+        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised "
+        "AND sys_to = END AND valid_from <= ? AND valid_to > ? ORDER BY rec_since, actor"
+    )
+    select_subject_status = (
+        "SELECT actor, status FROM {status} WHERE subject = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY actor"
+    )
+    select_actor_status = (
+        "SELECT subject, status FROM {status} WHERE actor = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY subject"
+    )
+    select_timeline = (
+        "SELECT valid_from, valid_to, status FROM {status} WHERE relation_id = ? "
+        "AND sys_from <= ? AND sys_to > ? ORDER BY valid_from"
+    )
+    select_recognised_spans = (
+        "SELECT actor, valid_from, valid_to FROM {status} WHERE subject = ? AND recognised = ? "
+        "AND sys_from <= ? AND sys_to > ?"
+    )
+    select_fact = "SELECT position, body FROM {facts} WHERE fact_id = ?"
+    select_corrections = "SELECT position, body FROM {facts} WHERE target = ? ORDER BY position"
+    select_relation_facts = (
+        "SELECT position, body FROM {facts} WHERE relation_id = ? AND recorded_at <= ? ORDER BY position"
+    )
+    select_max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
+    select_subjects = "SELECT body FROM {subjects} ORDER BY slug"
+    select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
+    select_subject_slugs = "SELECT slug FROM {subjects}"
+    select_actors = "SELECT body FROM {actors} ORDER BY code"
+    select_all_status = "SELECT * FROM {status} ORDER BY relation_id, valid_from, sys_from"
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.latest_recognitions = dialect.sql(self.select_latest_recognitions).replace("END", dialect.end_literal)
+
+    def _at(self, at: date, recorded_at: datetime) -> list[Any]:
+        d, s = self.dialect.day(at), self.dialect.time(recorded_at)
+        return [d, d, s, s]
+
+    def _rows(self, statement: str, params: list[Any]) -> list[dict[str, Any]]:
+        return self.dialect.rows(self.dialect.sql(statement), params)
+
+    def recognitions_query(self, subject: str, at: date, recorded_at: datetime) -> tuple[str, list[Any]]:
+        """The statement and parameters of `recognitions`, for a reader that runs them itself."""
+        if recorded_at >= LATEST:
+            day = self.dialect.day(at)
+            return self.latest_recognitions, [subject, day, day]
+        return self.dialect.sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)]
+
+    def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self.dialect.tuples(*self.recognitions_query(subject, at, recorded_at))
+        return [recognition(actor, form, since) for actor, form, since in rows]
+
+    def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self.select_subject_status, [subject, *self._at(at, recorded_at)])
+        return [{"actor": r["actor"], **parsed(r["status"])} for r in rows]
+
+    def actor_status(self, actor: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self.select_actor_status, [actor, *self._at(at, recorded_at)])
+        return [{"subject": r["subject"], **parsed(r["status"])} for r in rows]
+
+    def timeline(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
+        s = self.dialect.time(recorded_at)
+        rows = self._rows(self.select_timeline, [relation_id, s, s])
+        return [interval(r["valid_from"], r["valid_to"], parsed(r["status"])) for r in rows]
+
+    def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
+        s = self.dialect.time(recorded_at)
+        rows = self._rows(self.select_recognised_spans, [subject, True, s, s])
+        return [(r["actor"], _text(r["valid_from"]), valid_end(r["valid_to"])) for r in rows]
+
+    def fact(self, fact_id: str) -> dict[str, Any] | None:
+        rows = self._rows(self.select_fact, [fact_id])
+        return _fact(rows[0]) if rows else None
+
+    def fact_named(self, fact_id: str) -> dict[str, Any]:
+        """The fact a client names by id, or NotFound."""
+        try:
+            key = str(UUID(str(fact_id)))
+        except ValueError:
+            raise NotFound("fact", str(fact_id)) from None
+        body = self.fact(key)
+        if body is None:
+            raise NotFound("fact", key)
+        return body
+
+    def corrections_of(self, fact_id: str) -> list[dict[str, Any]]:
+        return [_fact(r) for r in self._rows(self.select_corrections, [fact_id])]
+
+    def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(self.select_relation_facts, [relation_id, self.dialect.time(recorded_at)])
+        return [_fact(r) for r in rows]
+
+    def audit(self, filters: dict[str, Any], after: int, limit: int) -> list[dict[str, Any]]:
+        clauses, params = ["position > ?"], [after]
+        for name, value in filters.items():
+            if value is None:
+                continue
+            clauses.append(AUDIT_FILTERS[name])
+            if isinstance(value, datetime):
+                value = self.dialect.time(value)
+            elif isinstance(value, date):
+                value = self.dialect.day(value)
+            params.append(value)
+        sql = f"SELECT position, body FROM {{facts}} WHERE {' AND '.join(clauses)} ORDER BY position LIMIT ?"
+        return [_fact(r) for r in self._rows(sql, [*params, limit])]
+
+    def max_position(self) -> int:
+        return int(self._rows(self.select_max_position, [])[0]["n"])
+
+    def subjects(self) -> list[dict[str, Any]]:
+        return [parsed(r["body"]) for r in self._rows(self.select_subjects, [])]
+
+    def subject_slugs(self) -> list[str]:
+        return [r[0] for r in self.dialect.tuples(self.dialect.sql(self.select_subject_slugs), [])]
+
+    def subject(self, slug: str) -> dict[str, Any] | None:
+        rows = self._rows(self.select_subject, [slug])
+        return parsed(rows[0]["body"]) if rows else None
+
+    def actors(self) -> list[dict[str, Any]]:
+        return [parsed(r["body"]) for r in self._rows(self.select_actors, [])]
+
+    def all_status_rows(self, tables: dict[str, str] = LIVE) -> Iterator[tuple[str, ...]]:
+        """Every status row, in key order: for comparing a rebuilt view with the live one."""
+        for r in self.dialect.rows(self.dialect.sql(self.select_all_status, tables), []):
+            yield tuple(str(v) for v in r.values())
+
+
+def _fact(row: dict[str, Any]) -> dict[str, Any]:
+    return fact_answer(parsed(row["body"]), int(row["position"]))
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,102 @@
+"""The view's tables and indexes, defined once; each backend's dialect renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Logical table -> table name: the live view, and the one a rebuild fills before swapping it in.
+LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
+SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its logical name, columns as (name, portable type, constraint), and primary key."""
+
+    name: str
+    columns: tuple[tuple[str, str, str], ...]
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c[0] for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Index:
+    """A secondary index, named `{table}_{suffix}`.
+
+    `covering` columns are carried for index-only reads (PostgreSQL INCLUDEs them; SQLite puts
+    them in the key, with the columns of `where` too, or it will not read from the index alone).
+    """
+
+    suffix: str
+    table: str
+    key: tuple[str, ...]
+    covering: tuple[str, ...] = ()
+    where: str = ""  # END stands for the dialect's literal end of system time
+    where_columns: tuple[str, ...] = ()
+
+
+FACTS = Table(
+    "facts",
+    (
+        ("position", "bigint", "PRIMARY KEY"),
+        ("fact_id", "uuid", "NOT NULL UNIQUE"),
+        ("relation_id", "uuid", "NOT NULL"),
+        ("relation_version", "integer", "NOT NULL"),
+        ("actor", "text", "NOT NULL"),
+        ("subject", "text", "NOT NULL"),
+        ("type", "text", "NOT NULL"),
+        ("effective_start", "date", "NOT NULL"),
+        ("recorded_at", "timestamptz", "NOT NULL"),
+        ("recorded_by", "text", "NOT NULL"),
+        ("target", "uuid", ""),
+        ("body", "text", "NOT NULL"),  # canonical JSON of the fact, without its position
+    ),
+)
+STATUS = Table(
+    "status",
+    (
+        ("relation_id", "uuid", "NOT NULL"),
+        ("actor", "text", "NOT NULL"),
+        ("subject", "text", "NOT NULL"),
+        ("valid_from", "date", "NOT NULL"),
+        ("valid_to", "date", "NOT NULL"),
+        ("sys_from", "timestamptz", "NOT NULL"),
+        ("sys_to", "timestamptz", "NOT NULL"),
+        ("recognised", "boolean", "NOT NULL"),
+        ("form", "text", ""),
+        ("rec_since", "date", ""),
+        ("level", "text", "NOT NULL"),
+        ("status", "text", "NOT NULL"),  # canonical JSON of the status
+    ),
+    primary_key=("relation_id", "valid_from", "sys_from"),
+)
+SUBJECTS = Table("subjects", (("slug", "text", "PRIMARY KEY"), ("body", "text", "NOT NULL")))
+ACTORS = Table("actors", (("code", "text", "PRIMARY KEY"), ("body", "text", "NOT NULL")))
+TABLES = (FACTS, STATUS, SUBJECTS, ACTORS)
+
+FACT_COLUMNS = FACTS.column_names
+STATUS_COLUMNS = STATUS.column_names
+
+INDEXES = (
+    Index("relation", "facts", ("relation_id", "position")),
+    Index("subject", "facts", ("subject", "position")),
+    Index("actor", "facts", ("actor", "position")),
+    Index("target", "facts", ("target",), where="target IS NOT NULL"),
+    Index("subject", "status", ("subject", "valid_from", "sys_to")),
+    Index("actor", "status", ("actor", "valid_from", "sys_to")),
+    # Recognitions read only recognised rows.
+    Index("recognised", "status", ("subject", "recognised", "sys_to", "valid_from")),
+    # Who recognises now: open recognised rows, by valid_to so a recent date reads only the
+    # intervals that reach it.
+    Index(
+        "recognised_until",
+        "status",
+        ("subject", "valid_to"),
+        covering=("valid_from", "actor", "form", "rec_since"),
+        where="recognised AND sys_to = END",
+        where_columns=("recognised", "sys_to"),
+    ),
+)
