@@ -11,14 +11,10 @@ from contextlib import contextmanager
 def collector_paused() -> Iterator[None]:
     """Run the block with the cyclic collector off, then turn it back on (if it was on).
 
-    An import or a rebuild keeps every relation's fold: millions of objects, and none in a
-    reference cycle (a rebuild of 100,000 facts left 0 for `gc.collect()` to find), so they are
-    all freed by reference counting. Left on, the collector walks the young objects again and
-    again as they pile up: 12% of an import's time and 16% of a rebuild's, measured. And a
-    full pass that falls inside a transaction can leave it idle past the server's limit.
-
-    On the way out what was made is frozen (kept out of later collections): else the first
-    collection after it would walk all of it at once.
+    An import or a rebuild keeps every relation's fold: millions of objects in no reference
+    cycle, all freed by reference counting; left on, the collector walks them again and again
+    as they pile up, and a full pass inside a transaction can leave it idle past the server's
+    limit. On the way out what was made is frozen, so no later collection walks it all at once.
     """
     was_enabled = gc.isenabled()
     gc.disable()

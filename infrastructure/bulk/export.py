@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from infrastructure.encoding.canonical import canonical
+from infrastructure.encoding.catalogue_bodies import actor_body
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict, fact_to_dict
 from infrastructure.store.event_reader import (
@@ -51,13 +52,7 @@ def export_lines(app: Application[Any]) -> Iterator[str]:
             subject: Any = app.repository.get(UUID(str(n.originator_id)), version=1)
             record = {"record": "milestone", "subject": subject.slug, **MilestoneAsDict().encode(event.milestone)}
         elif isinstance(event, ActorRegistered):
-            record = {
-                "record": "actor",
-                "code": event.code,
-                "name": event.name,
-                "kind": _value(event.kind),
-                "registered_at": rfc3339(event.registered_at),
-            }
+            record = {"record": "actor", **actor_body(event)}
         else:
             continue
         yield canonical(record)

@@ -20,7 +20,7 @@ from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
 from infrastructure.bulk.batch_writer import BatchWriter
 from infrastructure.bulk.collector import collector_paused
-from infrastructure.encoding.subject_body import subject_body
+from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
 from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict
 from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.view.changes import ViewChanges
@@ -214,7 +214,7 @@ class Importer:
                     registered_at=datetime.fromisoformat(r["registered_at"]),
                 )
                 events += actor.collect_events()
-                changes.actors.append({k: r[k] for k in ("code", "name", "kind", "registered_at")})
+                changes.actors.append(actor_body(actor))
             elif kind == "fact":
                 fact = self._fact(r, subjects, {a["code"] for a in changes.actors})
                 rid = Relation.create_id(fact.actor, fact.subject)

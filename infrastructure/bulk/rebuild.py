@@ -16,8 +16,7 @@ from domain.subject import Subject
 from domain.timeline import Fold
 from infrastructure.bulk.batch_writer import BatchWriter
 from infrastructure.bulk.collector import collector_paused
-from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.encoding.subject_body import subject_body
+from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
 from infrastructure.store.event_reader import (
     FACT_RECORDED,
     RELATION_OPENED,
@@ -182,14 +181,7 @@ class Rebuild:
         if isinstance(event, SubjectRegistered | MilestoneRecorded):
             self.subjects.add(rid)
         elif isinstance(event, ActorRegistered):
-            changes.actors.append(
-                {
-                    "code": event.code,
-                    "name": event.name,
-                    "kind": event.kind.value,
-                    "registered_at": rfc3339(event.registered_at),
-                }
-            )
+            changes.actors.append(actor_body(event))
 
     def _append(self, changes: ViewChanges) -> None:
         """One page's rows into the shadow tables, in a transaction of their own."""

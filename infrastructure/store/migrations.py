@@ -17,8 +17,8 @@ DROPPED_INDEXES = (
     "{status}_open",  # closes and timelines are found by the primary key
     "{status}_now_recognised",  # replaced by {status}_recognised_until, ordered by valid_to
 )
-# The single write's function of the earlier layout, which baked positions into stored text.
-DROPPED_FUNCTIONS = ("ledger_record_facts(json, json, json, json, json)",)
+# The single write's functions of earlier layouts (positions baked into stored text).
+DROPPED_FUNCTIONS = ("ledger_record_facts(json, json, json, json, json)", "ledger_write(json, json, json, json, json)")
 
 
 def migrate(dialect: Dialect, cursor: Any) -> None:

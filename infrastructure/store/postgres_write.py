@@ -26,7 +26,7 @@ from infrastructure.view.tables import FACT_COLUMNS, FACTS, LIVE, STATUS, STATUS
 
 # Renamed whenever its arguments or answer change: PostgreSQL cannot change a function's result
 # type in place, and server processes of two versions may run side by side while they start.
-FUNCTION = "ledger_write"
+FUNCTION = "ledger_record"
 CALL = f"SELECT * FROM {FUNCTION}(%s::json, %s::json, %s::json, %s::json, %s::json, %s::json, %s::json)"
 
 _FACT_KEYS = ("i", *FACT_COLUMNS[1:])

@@ -22,6 +22,11 @@ class Dialect(ABC):
     server_process: bool
     types: ClassVar[dict[str, str]]  # portable column type -> this backend's
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes can open this database (not an SQLite database in memory)."""
+        return True
+
     def sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
         """A statement with table names filled in and this backend's placeholders."""
         return statement.format(**tables)

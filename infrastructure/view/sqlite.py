@@ -35,6 +35,10 @@ class SQLiteDialect(Dialect):
     def __init__(self, datastore: SQLiteDatastore) -> None:
         self.datastore = datastore
 
+    @property
+    def shared(self) -> bool:
+        return not self.datastore.pool.is_sqlite_memory_mode
+
     def create_index_sql(self, index: Index, table: str) -> str:
         key = (*index.key, *index.covering, *(index.where_columns if index.covering else ()))
         where = f" WHERE {index.where.replace('END', self.end_literal)}" if index.where else ""

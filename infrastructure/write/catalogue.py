@@ -13,8 +13,8 @@ from domain.dates import EffectiveDate
 from domain.details import clean_sources, clean_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check_slug
+from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.encoding.subject_body import subject_body
 from infrastructure.encoding.transcodings import MilestoneAsDict
 from infrastructure.errors import AlreadyExists, NotFound
 from infrastructure.view.changes import ViewChanges
@@ -110,7 +110,7 @@ class CatalogueCommands:
         if self.actors.known(code):
             return self.answers.answered_or(request, AlreadyExists("actor", code))
         actor = RegisteredActor(code=code, name=name, kind=kind, registered_at=self.clock())
-        row = {"code": code, "name": name, "kind": kind.value, "registered_at": rfc3339(actor.registered_at)}
+        row = actor_body(actor)
         body = row | {"source": "registered"}
         return self.save_once(actor, ViewChanges(actors=[row]), request, body, AlreadyExists("actor", code))
 

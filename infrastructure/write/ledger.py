@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
-from threading import Lock
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,6 +31,7 @@ from infrastructure.view.relation_diff import RelationDiff
 from infrastructure.view.row_writer import RowWriter
 from infrastructure.view.schema import Schema
 from infrastructure.write.catalogue import CatalogueCommands
+from infrastructure.write.held_relations import HeldRelations
 from infrastructure.write.inputs import Problems, fact_fields, unknown_fields
 from infrastructure.write_request import WriteRequest
 
@@ -59,19 +59,13 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.answers: IdempotencyStore = recording.answers
         self.actors = ActorCatalogue(self.view.actors)
         self.subjects = KnownSubjects(self.view)
-        # Relations as stored when this process last saw them, each a private copy nothing
-        # mutates. A write starts from one without asking the store whether it is still the
-        # latest: if it is not, the write is refused as a whole and catches up (see _commit). A
-        # refusal is never given from a copy: it too is checked again on the relation as stored.
         cache = self.repository.cache
-        self.saved: LRUCache[UUID, Relation] | None = LRUCache(cache.maxsize) if isinstance(cache, LRUCache) else None
-        self.keeping = Lock()  # a copy is only ever replaced by a later one
+        self.held = HeldRelations(cache.maxsize if isinstance(cache, LRUCache) else 0)
 
     def shared_env(self) -> dict[str, str] | None:
         """What another process needs to open this ledger's store: None for an SQLite
         database in memory, which no other process can reach. Tables are not created there."""
-        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
-        if getattr(pool, "is_sqlite_memory_mode", False):
+        if not self.dialect.shared:
             return None
         return {**self.env, "CREATE_TABLE": "no"}
 
@@ -210,29 +204,9 @@ class Ledger(CatalogueCommands, Application[UUID]):
                     return done
                 start = None
                 continue
-            self.keep(deepcopy(relation))
+            self.held.keep(deepcopy(relation))
             return receipt | {"position": changes.positions[0]}
         raise TooMuchContention("the relation kept changing under this write; try again")
-
-    def held(self, relation_id: UUID) -> Relation | None:
-        """The copy of a relation this process holds (not to be changed), if any."""
-        if self.saved is None:
-            return None
-        try:
-            return self.saved.get(relation_id)
-        except KeyError:
-            return None
-
-    def keep(self, relation: Relation) -> None:
-        """Hold this copy of a relation as stored (nothing may change it after), unless the copy
-        held is as late already: two writes of one relation in this process may finish in
-        either order, and the later version is the one to keep."""
-        if self.saved is None:
-            return
-        with self.keeping:
-            held = self.held(relation.id)
-            if held is None or held.version < relation.version:
-                self.saved.put(relation.id, relation)
 
     def caught_up(self, relation: Relation, missing: list[StoredEvent]) -> Relation:
         """The relation as stored: the copy with the stored events it lacked (from the start,
@@ -250,8 +224,8 @@ class Ledger(CatalogueCommands, Application[UUID]):
         A relation this process does not hold is tried as new: the store answers a write from an
         overtaken copy with the events it lacked, so a new one is written in one round trip,
         and a stored one costs the same two as loading it first."""
-        if trust_saved and self.saved is not None:
-            held = self.held(Relation.create_id(actor, subject))
+        if trust_saved and self.held.enabled:
+            held = self.held.get(Relation.create_id(actor, subject))
             if held is not None:
                 return held, False
             return Relation(actor=actor, subject=subject), False

@@ -241,14 +241,14 @@ def test_a_held_copy_is_only_replaced_by_a_later_one(two: tuple[Services, Servic
     clock.advance(seconds=1)
     ledger.record_fact(fact("statement_made", "2025-06-10", stance="neutral", quote="q"), WriteRequest("ed"))
     rid = Relation.create_id("RUS", "taliban-iea")
-    latest = ledger.held(rid)
+    latest = ledger.held.get(rid)
     assert latest is not None and latest.version == 3
     earlier = ledger.repository.get(rid, version=2)
-    ledger.keep(earlier)  # type: ignore[arg-type]
-    assert ledger.held(rid) is latest
+    ledger.held.keep(earlier)  # type: ignore[arg-type]
+    assert ledger.held.get(rid) is latest
     clock.advance(seconds=1)
     ledger.record_fact(fact("statement_made", "2025-06-11", stance="neutral", quote="r"), WriteRequest("ed"))
-    newest = ledger.held(rid)
+    newest = ledger.held.get(rid)
     assert newest is not None and newest.version == 4, "a later version replaces the copy held"
-    ledger.keep(latest)
-    assert ledger.held(rid) is newest
+    ledger.held.keep(latest)
+    assert ledger.held.get(rid) is newest

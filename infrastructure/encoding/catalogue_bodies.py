@@ -1,4 +1,4 @@
-"""The catalogue body of a subject, as the view and the API show it."""
+"""The catalogue bodies of subjects and registered actors, as the view keeps them and the API shows them."""
 
 from __future__ import annotations
 
@@ -22,4 +22,15 @@ def subject_body(subject: Subject) -> dict[str, Any]:
         "aliases": list(subject.aliases),
         "registered_at": rfc3339(subject.registered_at),
         "milestones": milestones,
+    }
+
+
+def actor_body(actor: Any) -> dict[str, Any]:
+    """A registered actor, from its aggregate or its Registered event (they carry the same fields)."""
+    kind = actor.kind
+    return {
+        "code": actor.code,
+        "name": actor.name,
+        "kind": kind.value if hasattr(kind, "value") else str(kind),
+        "registered_at": rfc3339(actor.registered_at),
     }
