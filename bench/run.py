@@ -52,14 +52,22 @@ class Row:
 
 
 def dataset(facts: int, seed: int) -> Path:
-    """The synthetic ledger for (facts, seed), generated once and kept in the temp directory."""
+    """The synthetic ledger for (facts, seed), generated once and kept in the temp directory.
+
+    Each run writes a file of its own and renames it into place, so runs started at once (other
+    test runs on the machine) neither collide nor read a half-written file.
+    """
     path = Path(tempfile.gettempdir()) / f"ledger-bench-{facts}-{seed}.jsonl"
     if not path.exists():
         console.print(f"generating {facts} facts (seed {seed}) into {path}")
-        with path.with_suffix(".tmp").open("w") as f:
-            for line in Generator(facts, seed).lines():
-                f.write(line + "\n")
-        path.with_suffix(".tmp").rename(path)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
+            try:
+                for line in Generator(facts, seed).lines():
+                    f.write(line + "\n")
+            except BaseException:
+                Path(f.name).unlink()
+                raise
+        os.replace(f.name, path)  # the same bytes whichever run renames last
     return path
 
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,43 @@ def test_the_cpu_table_divides_by_the_facts_and_allows_every_core() -> None:
     sqlite = Spent("import, SQLite", 10_000, CpuTimes(2.0, 0.0, None), 5_000)
     assert sqlite.cells(4)[3:6] == ["—", "200", "20,000 facts/s"]
     assert CpuTimes(1, 1, 5).since(CpuTimes(0, 0, None)).database is None
+
+
+def test_runs_started_at_once_each_write_the_dataset_and_none_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs generating the same dataset at the same time (other test runs on the machine)."""
+    import tempfile
+    import threading
+
+    from bench import run
+
+    both_writing = threading.Barrier(2, timeout=10)
+
+    class Slow:
+        def __init__(self, facts: int, seed: int) -> None:
+            pass
+
+        def lines(self) -> Any:
+            yield "first"
+            both_writing.wait()  # neither has finished writing when the other starts
+            yield "second"
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(run, "Generator", Slow)
+    errors: list[BaseException] = []
+
+    def generate() -> None:
+        try:
+            run.dataset(500, 1)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=generate) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert (tmp_path / "ledger-bench-500-1.jsonl").read_text() == "first\nsecond\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger-bench-500-1.jsonl"], "no file left behind"
