@@ -122,17 +122,20 @@ def _answered(request: Callable[..., httpx.Response], *args: Any, **kwargs: Any)
         return False
 
 
-def wait_until_ready(base: str, seconds: float = 60) -> None:
-    """Poll `GET /readyz` until it answers 200; RuntimeError after `seconds`."""
+def wait_until_ready(base: str, server: subprocess.Popen[Any] | None = None, seconds: float = 120) -> str | None:
+    """Poll `GET /readyz` until it answers 200: None then, else why not (the server exited, or did not
+    answer in `seconds`)."""
     deadline = time.monotonic() + seconds
     while True:
+        if server is not None and server.poll() is not None:
+            return f"the server exited with code {server.returncode} before it was ready"
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
+                return None
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the server at {base} did not become ready in {seconds:.0f} s")
+            return f"the server at {base} was not ready in {seconds:g} s"
         time.sleep(0.2)
 
 
@@ -182,16 +185,19 @@ def load(url: str, seconds: float, connections: int = 16) -> Load:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    """Resident memory of a process, in MB; 0 if it has gone."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     return 0.0
 
 
 def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
+    """The processes `pid` started that are still running (none if it has gone)."""
+    with contextlib.suppress(OSError):
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
 
 
 class RssWatch:
@@ -205,8 +211,7 @@ class RssWatch:
     def _run(self) -> None:
         while self.running:
             for pid in [self.pid, *children(self.pid)]:
-                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                    self.peak = max(self.peak, rss_mb(pid))
+                self.peak = max(self.peak, rss_mb(pid))
             time.sleep(0.2)
 
     def stop(self) -> float:

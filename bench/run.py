@@ -9,9 +9,12 @@ not come up) is reported in the table, not met and with a note saying why; it ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -254,6 +257,71 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
     ]
 
 
+class NotServed(Exception):
+    """The server did not come up; the HTTP figures say why instead of being measured."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(settings: Settings, log: Path, attempts: int = 3) -> Iterator[tuple[str, int]]:
+    """`ledger serve --workers 2` on a free loopback port, ready: yields its URL and pid, stops it after.
+
+    A server that exits before it is ready is started again on another port (another process may
+    have taken the first); NotServed, with why, if none is ready.
+    """
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_ADMIN_TOKEN": "bench-admin",
+        "LEDGER_POOL_SIZE": "4",
+        "LEDGER_POOL_MAX_OVERFLOW": "8",
+        "LEDGER_POOL_TIMEOUT": "10",  # a busy machine can take more than the default second to connect
+    }
+    problem = "the server was not started"
+    for _ in range(attempts):
+        port = free_port()
+        command = ["-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)]
+        with log.open("a") as stderr:
+            server = subprocess.Popen(
+                [sys.executable, *command],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # a process group of its own: it and its workers are stopped together
+            )
+        exited = False
+        try:
+            base = f"http://127.0.0.1:{port}"
+            not_ready = wait_until_ready(base, server)
+            if not_ready is None:
+                yield base, server.pid
+                return
+            problem, exited = not_ready, server.poll() is not None
+        finally:
+            stop(server)
+        if not exited:
+            break  # running but not ready in time: another port would not help
+    raise NotServed(problem)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Terminate the server; its process group is killed if it has not exited in 30 s."""
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 @dataclass(frozen=True)
 class HttpLoad:
     """What the HTTP rounds measured: the median round of each paired load, failures over every round."""
@@ -270,31 +338,18 @@ class HttpLoad:
 
 def http_rows(settings: Settings, seconds: float) -> list[Row]:
     """Two server workers on loopback: a status read against a trivial endpoint, and one writing client."""
-    port = 8700 + random.randrange(200)
-    env = {
-        **os.environ,
-        "LEDGER_DATABASE_URL": settings.database_url,
-        "LEDGER_ADMIN_TOKEN": "bench-admin",
-        "LEDGER_POOL_SIZE": "4",
-        "LEDGER_POOL_MAX_OVERFLOW": "8",
-    }
-    log = Path(tempfile.gettempdir()) / f"ledger-bench-server-{port}.log"
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli import app; app()", "serve", "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
+    fd, name = tempfile.mkstemp(prefix="ledger-bench-server-", suffix=".log")
+    os.close(fd)
+    log = Path(name)
     try:
-        wait_until_ready(base)
-        measured = http_load(base, server.pid, settings, seconds)
+        with served(settings, log) as (base, pid):
+            measured = http_load(base, pid, settings, seconds)
+    except NotServed as problem:
+        console.print(f"{problem}; server log {log}:\n" + log.read_text()[-3000:])
+        return http_figures(load_client(), HttpLoad(), str(problem))
     except Exception:
         console.print(f"server log {log}:\n" + log.read_text()[-3000:])
         raise
-    finally:
-        server.terminate()
-        server.wait(20)
     log.unlink()  # kept only when the run failed
     return http_figures(load_client(), measured)
 
@@ -460,7 +515,7 @@ def main(
     rows: list[Row] = []
     spent: list[Spent] = []
     with postgres_database(postgres) as url:
-        settings = Settings(database_url=url, pool_size=4)
+        settings = Settings(database_url=url, pool_size=4, pool_timeout=30)  # connects on a busy machine too
         services, row, cost = imported(settings, path, "PostgreSQL", 10_000)
         rows.append(row)
         spent.append(cost)

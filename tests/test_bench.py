@@ -251,6 +251,24 @@ def test_rates_over_no_measured_time_are_zero() -> None:
     assert per_second(10, 2.0) == 5.0
 
 
+def test_waiting_for_a_server_reports_why_it_is_not_ready_instead_of_raising() -> None:
+    from bench.measure import wait_until_ready
+
+    nobody = unanswered_url()
+    assert wait_until_ready(nobody, seconds=0.3) == f"the server at {nobody} was not ready in 0.3 s"
+    exits = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    exits.wait()
+    assert wait_until_ready(nobody, exits) == "the server exited with code 3 before it was ready"
+
+
+def test_memory_of_a_process_that_has_gone_is_zero_not_an_error() -> None:
+    from bench.measure import children, rss_mb
+
+    gone = 4_194_305  # above the largest pid Linux allows
+    assert rss_mb(gone) == 0.0
+    assert children(gone) == []
+
+
 def test_runs_started_at_once_each_write_the_dataset_and_none_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
