@@ -31,7 +31,10 @@ FIGURES = (
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
-    """`python -m bench.run` on 1,500 synthetic facts measures every figure and prints the table."""
+    """`python -m bench.run` on 1,500 synthetic facts measures every figure and prints the table.
+
+    Only the table's shape is checked: on a busy machine any figure may miss its target, or say it
+    could not be measured."""
     problem = _pg_reachable()
     if problem:
         if IN_CI:
@@ -64,6 +67,10 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
     for figure in FIGURES:
         assert figure in figures, figure
     assert figures.count("\n") == 1 + 11, "a header, a rule and eleven figures"
+    for row in figures.splitlines()[2:]:
+        cells = row.strip("| ").split(" | ")
+        assert len(cells) == 6, row
+        assert cells[5].split(" (")[0] in ("yes", "no", "—"), row
     header, _, *jobs = cpu.splitlines()
     assert "at most, every core busy" in header
     assert [row.split(" | ")[0] for row in jobs] == ["| import, PostgreSQL", "| rebuild", "| import, SQLite"]
