@@ -9,6 +9,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import Environment, EnvType
 
+from bench.measure import per_second
 from infrastructure.config.settings import Settings
 
 
@@ -40,7 +41,7 @@ def batched_save_rate(settings: Settings, events: int, batch: int = 1000) -> flo
         started = time.perf_counter()
         for start in range(0, events, batch):
             app.save(*(Note(text=f"n{i}") for i in range(start, min(events, start + batch))))
-        return events / (time.perf_counter() - started)
+        return per_second(events, time.perf_counter() - started)
     finally:
         app.factory.close()
 
@@ -53,7 +54,7 @@ def single_save_rate(settings: Settings, seconds: float) -> float:
         while time.perf_counter() - started < seconds:
             app.save(Note(text="n"))
             count += 1
-        return count / (time.perf_counter() - started)
+        return per_second(count, time.perf_counter() - started)
     finally:
         app.factory.close()
 
@@ -69,4 +70,4 @@ def read_rate(settings: Settings, app: Application[UUID]) -> float:
         if len(page) < 2000:
             break
         start = page[-1].id + 1
-    return count / (time.perf_counter() - started)
+    return per_second(count, time.perf_counter() - started)
