@@ -1,1 +1,1 @@
-"""auth"""
+"""API tokens and roles."""

@@ -1,1 +1,1 @@
-"""bulk"""
+"""Work on the whole ledger: export, import and rebuild."""

@@ -1,1 +1,1 @@
-"""config"""
+"""The settings of the service: the one module that reads the environment."""

@@ -1,1 +1,1 @@
-"""demo"""
+"""The article's facts as seed data."""

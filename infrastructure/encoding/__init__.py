@@ -1,1 +1,1 @@
-"""encoding"""
+"""How values are written: into stored events, answers, JSON and times."""

@@ -1,1 +1,1 @@
-"""reference"""
+"""Reference data: who may act."""

@@ -1,1 +1,1 @@
-"""write"""
+"""The write side: the eventsourcing Application that loads, commands and saves."""
