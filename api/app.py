@@ -19,9 +19,8 @@ from api.auth import read_access
 from api.errors import HANDLED, detail, field_errors, outcome_for
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
-from api.routes import facts, reads, tokens, writes
+from api.routes import facts, reads, recognitions, tokens, writes
 from domain.errors import RuleViolation
-from infrastructure.awaited import AwaitedReads
 from infrastructure.bootstrap import Services, build
 from infrastructure.settings import Settings, get_settings
 
@@ -60,13 +59,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build(settings)
-        app.state.awaited = await AwaitedReads.open(app.state.services.queries, app.state.services.settings)
         try:
-            yield
+            async with recognitions.awaited_reads(app):
+                yield
         finally:
-            if app.state.awaited is not None:
-                await app.state.awaited.close()
-            app.state.awaited = None
             if own:
                 app.state.services.close()
 
@@ -81,7 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     if services is not None:
         app.state.services = services  # usable even where no lifespan runs (schema fuzzers)
-    app.include_router(reads.hot)  # checks read access itself (see reads.hot)
+    app.include_router(recognitions.router)  # checks read access itself; first, so matched first
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)

@@ -1,26 +1,21 @@
-"""Status questions: recognitions, statuses, relations, changes and history."""
+"""Status questions: subjects, actors, statuses, relations, changes and history.
+
+The recognitions of a subject, the most asked, are served apart: api/routes/recognitions.py.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Query, Response
 
-from api.auth import read_access
-from api.models import Actor, ActorStatuses, Changes, History, Recognitions, RelationView, Subject, SubjectStatus
+from api.models import Actor, ActorStatuses, Changes, History, RelationView, Subject, SubjectStatus
 from api.parsing import system_time, valid_date
-from api.routes.deps import At, Mode, RecordedAt, as_of_parameters, get_queries, plain
+from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
 from domain.errors import InvalidValue
-from infrastructure.awaited import AwaitedReads
 from infrastructure.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
-# The hottest read alone, included first and without router dependencies: it checks read access
-# itself, so FastAPI matches fewer routes and solves no dependencies for it.
-hot = APIRouter(prefix="/v1", tags=["status"])
 Q = Annotated[Queries, Depends(get_queries)]
 
 
@@ -44,32 +39,6 @@ def get_subject(subject_id: str, q: Q) -> dict[str, Any]:
 def list_actors(q: Q) -> list[dict[str, Any]]:
     """Known actors: ISO 3166-1 and 3166-3 states, built-in entities and registered actors."""
     return q.actors()
-
-
-class CompactJSON(JSONResponse):
-    """The bytes Starlette's JSONResponse sends (compact, UTF-8), encoded by orjson."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-@hot.get("/subjects/{subject_id}/recognitions", response_model=Recognitions, openapi_extra=as_of_parameters())
-async def recognitions(subject_id: str, request: Request) -> JSONResponse:
-    """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
-    # The hottest read, kept lean: the queries taken from the app (no dependency to solve), the
-    # query string read here (FastAPI's solving of three optional strings was about a tenth of a
-    # worker's CPU per request; documented the same, `as_of_parameters`), the answer sent as
-    # Queries shapes it (checked by the tests) without a second validation.
-    services = request.app.state.services
-    await read_access(request, services)
-    q: Queries = services.queries
-    query = request.query_params
-    at, recorded_at, mode = query.get("at"), query.get("recorded_at"), query.get("mode", "view")
-    args = (_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at))
-    awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)
-    if awaited is not None and mode == "view":  # PostgreSQL, with the app's lifespan running
-        return CompactJSON(await awaited.recognitions(*args))
-    return CompactJSON(await run_in_threadpool(q.recognitions, *args, mode))
 
 
 @router.get("/subjects/{subject_id}/status", response_model=SubjectStatus)
