@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.errors import detail, outcome_for
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
+from domain.dates import parse_day
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services, build
 from infrastructure.demo import load_demo
@@ -136,10 +137,10 @@ def status(
     """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
     with services() as s:
         answer = s.queries.subject_status(
-            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
         )
         recognised = s.queries.recognitions(
-            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
         )
         table = Table(title=f"{subject} on {answer['at']} (as recorded at {answer['recorded_at']})")
         for column in ("actor", "level", "recognition", "since", "hostile", "flags"):

@@ -40,13 +40,14 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.models import Recognitions
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
 from api.routes import reads
 from api.routes import recognitions as hot
 from api.routes.deps import At, Mode, RecordedAt, plain
 from api.routes.reads import Q
 from bench.generate import Generator
 from bench.measure import children, load, wait_until_ready
+from domain.dates import parse_day
 
 HOST = "127.0.0.1"  # loopback only
 PATH = "/v1/subjects/{subject_id}/recognitions"
@@ -57,7 +58,7 @@ def recognitions(
     subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
 ) -> dict[str, Any]:
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
-    return q.recognitions(plain(subject_id, "subject_id") or "", valid_date(at, "at"), system_time(recorded_at), mode)
+    return q.recognitions(plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at), mode)
 
 
 def framework_app() -> FastAPI:

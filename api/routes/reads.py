@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.models import Actor, ActorStatuses, Changes, History, RelationView, Subject, SubjectStatus
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
 from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
+from domain.dates import parse_day
 from domain.errors import InvalidValue
 from infrastructure.queries import Queries
 
@@ -46,13 +47,13 @@ def subject_status(
     subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
 ) -> dict[str, Any]:
     """The status of every actor with facts toward the subject."""
-    return q.subject_status(_id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode)
+    return q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
 
 
 @router.get("/actors/{code}/status", response_model=ActorStatuses)
 def actor_status(code: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
     """The actor's status toward every subject it has facts about."""
-    return q.actor_status(_id(code, "code"), valid_date(at, "at"), system_time(recorded_at), mode)
+    return q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode)
 
 
 @router.get("/relations/{actor}/{subject_id}", response_model=RelationView)
@@ -67,7 +68,7 @@ def relation(
 ) -> dict[str, Any]:
     """One relation: its status on `at`, its timeline with the basis of each interval, and its facts."""
     answer = q.relation(
-        _id(actor, "actor"), _id(subject_id, "subject_id"), valid_date(at, "at"), system_time(recorded_at), mode
+        _id(actor, "actor"), _id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode
     )
     response.headers["ETag"] = f'"{answer["relation_version"]}"'
     return answer
@@ -83,7 +84,7 @@ def changes(
     mode: Mode = "view",
 ) -> dict[str, Any]:
     """Every actor whose status differs between two dates, before and after."""
-    start, end = valid_date(from_, "from"), valid_date(to, "to")
+    start, end = parse_day(from_, "from"), parse_day(to, "to")
     if start is None or end is None:
         raise InvalidValue("from" if start is None else "to", "is required, as YYYY-MM-DD")
     return q.changes(_id(subject_id, "subject_id"), start, end, system_time(recorded_at), mode)

@@ -33,8 +33,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
 from api.models import Recognitions
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
 from api.routes.deps import At, Mode, RecordedAt, get_services, plain
+from domain.dates import parse_day
 from infrastructure.awaited import AwaitedReads
 
 
@@ -72,7 +73,7 @@ async def recognitions(
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     services = await get_services(request)
     await read_access(request, services)
-    args = (plain(subject_id, "subject_id") or "", valid_date(at, "at"), system_time(recorded_at))
+    args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan
     if awaited is not None and mode == "view":
         return CompactJSON(await awaited.recognitions(*args))

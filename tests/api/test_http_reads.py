@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
+from domain.dates import parse_day
 from infrastructure.bootstrap import Services
 from infrastructure.demo import load_demo
 
@@ -43,7 +44,7 @@ def test_recognitions_awaited_on_the_loop_answer_as_the_queries_do(client: TestC
         params = {"at": at} | ({"recorded_at": recorded_at} if recorded_at else {})
         answer = client.get("/v1/subjects/taliban-iea/recognitions", params=params)
         assert answer.status_code == 200, answer.text
-        expected = queries.recognitions("taliban-iea", valid_date(at, "at"), system_time(recorded_at))
+        expected = queries.recognitions("taliban-iea", parse_day(at, "at"), system_time(recorded_at))
         if recorded_at is None:  # "now" is reported, and differs between the two calls
             assert answer.json() | {"recorded_at": None} == expected | {"recorded_at": None}
             assert answer.json()["count"] == 1
