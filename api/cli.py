@@ -109,7 +109,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket made with IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections.
 
     uvicorn's own shared socket has proto 0; its workers then answer keep-alive
-    requests with Nagle on, and every request waits for a delayed ACK (about 40 ms).
+    requests with Nagle on, and every request waits for the client's delayed ACK.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
