@@ -47,7 +47,11 @@ class CompactJSON(JSONResponse):
 
 
 class Direct(APIRoute):
-    """This router's route class: the endpoint gets the request and the path's and query's strings."""
+    """This router's route class: the endpoint gets the request and the path's and query's strings.
+
+    Nothing is solved, so dependencies given to the router or the route would not run, and the
+    response model is the answer's documentation only.
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = self.endpoint
