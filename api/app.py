@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
@@ -19,37 +18,11 @@ from api.auth import read_access
 from api.errors import HANDLED, detail, field_errors, outcome_for
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
-from api.routes import facts, reads, tokens, writes
+from api.problems import ProblemResponse, problem
+from api.routes import facts, reads, recognitions, tokens, writes
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
-from infrastructure.read.awaited import AwaitedReads
-
-
-class ProblemResponse(JSONResponse):
-    """RFC 9457 problem details; ASCII-escaped so any echoed input can be sent."""
-
-    media_type = "application/problem+json"
-
-    def render(self, content: Any) -> bytes:
-        import json
-
-        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
-
-
-def problem(
-    status: int,
-    title: str,
-    text: str,
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> ProblemResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": text}
-    if errors:
-        body["errors"] = errors
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -60,13 +33,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build(settings)
-        app.state.awaited = await AwaitedReads.open(app.state.services.queries, app.state.services.settings)
         try:
-            yield
+            async with recognitions.awaited_reads(app):
+                yield
         finally:
-            if app.state.awaited is not None:
-                await app.state.awaited.close()
-            app.state.awaited = None
             if own:
                 app.state.services.close()
 
@@ -81,7 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     if services is not None:
         app.state.services = services  # usable even where no lifespan runs (schema fuzzers)
-    app.include_router(reads.hot)  # checks read access itself (see reads.hot)
+    app.include_router(recognitions.router)  # checks read access itself; first, so matched first
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)

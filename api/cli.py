@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.errors import detail, outcome_for
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
+from domain.dates import parse_day
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
@@ -109,7 +110,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket made with IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections.
 
     uvicorn's own shared socket has proto 0; its workers then answer keep-alive
-    requests with Nagle on, and every request waits for a delayed ACK (about 40 ms).
+    requests with Nagle on, and every request waits for the client's delayed ACK.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -137,10 +138,10 @@ def status(
     """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
     with services() as s:
         answer = s.queries.subject_status(
-            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
         )
         recognised = s.queries.recognitions(
-            subject, valid_date(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
+            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
         )
         table = Table(title=f"{subject} on {answer['at']} (as recorded at {answer['recorded_at']})")
         for column in ("actor", "level", "recognition", "since", "hostile", "flags"):

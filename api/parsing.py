@@ -1,22 +1,10 @@
-"""Reading dates and system times given as text, by the HTTP API and the CLI alike."""
+"""Reading system times given as text, by the HTTP API and the CLI alike (dates: domain.dates.parse_day)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from domain.errors import InvalidValue
-
-
-def valid_date(text: str | None, field: str) -> date | None:
-    """A `YYYY-MM-DD` date that exists, or None when not given."""
-    if text is None:
-        return None
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(field, f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def system_time(text: str | None, field: str = "recorded_at") -> datetime | None:

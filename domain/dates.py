@@ -78,13 +78,13 @@ class EffectiveDate:
         return self.start.isoformat()[:4]
 
 
-def parse_day(text: str, field: str) -> date:
-    """Read a plain `YYYY-MM-DD` date."""
+def parse_day(text: str | None, field: str) -> date | None:
+    """A plain `YYYY-MM-DD` date that exists; None when none is given."""
+    if text is None:
+        return None
     try:
-        return date.fromisoformat(text) if len(text) == 10 else _bad_day(text, field)
+        if len(text) == 10:
+            return date.fromisoformat(text)
     except (ValueError, TypeError):
-        return _bad_day(text, field)
-
-
-def _bad_day(text: object, field: str) -> date:
-    raise InvalidValue(field, f"{text!r} is not a real date in the form YYYY-MM-DD")
+        pass
+    raise InvalidValue(field, f"{text!r} is not a date in the form YYYY-MM-DD")

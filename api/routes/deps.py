@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
@@ -35,28 +35,6 @@ MODE_HELP = "view (read model) or replay (event store)"
 At = Annotated[str | None, Query(description=AT_HELP)]
 RecordedAt = Annotated[str | None, Query(description=RECORDED_AT_HELP)]
 Mode = Annotated[str, Query(description=MODE_HELP)]
-
-
-def as_of_parameters() -> dict[str, Any]:
-    """`at`, `recorded_at` and `mode` as OpenAPI documents At, RecordedAt and Mode: for a route
-    that reads them from the query itself (`openapi_extra`); a test holds the two equal."""
-
-    def optional(name: str, help: str) -> dict[str, Any]:
-        schema = {"anyOf": [{"type": "string"}, {"type": "null"}], "description": help, "title": _title(name)}
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": help}
-
-    mode = {"type": "string", "description": MODE_HELP, "default": "view", "title": "Mode"}
-    return {
-        "parameters": [
-            optional("at", AT_HELP),
-            optional("recorded_at", RECORDED_AT_HELP),
-            {"name": "mode", "in": "query", "required": False, "schema": mode, "description": MODE_HELP},
-        ]
-    }
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.models import AuditPage, FactWithCorrections
-from api.parsing import system_time, valid_date
+from api.parsing import system_time
 from api.routes.deps import get_queries, plain
+from domain.dates import parse_day
 from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["facts"])
@@ -35,8 +36,8 @@ def audit_log(
         "subject": plain(subject, "subject"),
         "type": plain(type, "type"),
         "recorded_by": plain(recorded_by, "recorded_by"),
-        "effective_from": valid_date(effective_from, "effective_from"),
-        "effective_to": valid_date(effective_to, "effective_to"),
+        "effective_from": parse_day(effective_from, "effective_from"),
+        "effective_to": parse_day(effective_to, "effective_to"),
         "recorded_from": system_time(recorded_from, "recorded_from"),
         "recorded_to": system_time(recorded_to, "recorded_to"),
     }

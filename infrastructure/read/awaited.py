@@ -1,10 +1,9 @@
 """The hottest read, awaited on the server's event loop (PostgreSQL only).
 
 Every other read runs in a worker thread, as blocking database calls must. For the recognitions
-of a subject the hand-over to the thread and back cost more than the query itself (one worker
-on the 100,000-fact store: about 730 answers/s through a thread, 920 with no hand-over), so
-this one waits on the loop, through psycopg's asynchronous connections: the same statement, the
-same rows, the same answer.
+of a subject the hand-over to the thread and back costs more than the query itself (measured:
+api/routes/recognitions.py), so this one waits on the loop, through psycopg's asynchronous
+connections: the same statement, the same rows, the same answer.
 """
 
 from __future__ import annotations
@@ -73,6 +72,5 @@ class AwaitedReads:
 
 def recognised_dates(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """As `recognised`, with each `since` left a date: the route sends the answer through orjson,
-    which writes a date as `date.isoformat()` does, so the bytes are the same, for a third of the
-    time (147 actors: 15 µs against 52; the largest subject's answer is read most)."""
+    which writes a date as `date.isoformat()` does, so the bytes are the same, in less time."""
     return [{"actor": actor, "form": form, "since": since} for actor, form, since in rows]

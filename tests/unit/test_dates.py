@@ -1,10 +1,10 @@
-"""Effective dates: the three precisions, their periods, and what is refused."""
+"""Effective dates: the three precisions, their periods, and what is refused; plain days."""
 
 from datetime import date
 
 import pytest
 
-from domain.dates import EffectiveDate, Precision
+from domain.dates import EffectiveDate, Precision, parse_day
 from domain.errors import InvalidValue
 
 TODAY = date(2025, 7, 10)
@@ -53,3 +53,18 @@ def test_the_current_month_and_year_are_allowed() -> None:
     """A period that has started is not in the future, even if it has not ended."""
     assert EffectiveDate.parse("2025-07", today=TODAY).precision is Precision.MONTH
     assert EffectiveDate.parse("2025", today=TODAY).precision is Precision.YEAR
+
+
+def test_a_plain_day_is_read_and_none_stays_none() -> None:
+    """The one reader of the `at`, `from`, `to` and published dates of the API and the CLI."""
+    assert parse_day("2025-07-03", "at") == date(2025, 7, 3)
+    assert parse_day("9999-12-31", "at") == date(9999, 12, 31)
+    assert parse_day(None, "at") is None
+
+
+@pytest.mark.parametrize("text", ["2009-02-30", "2025-7-3", "20250703", "2025-07-03T00:00", "", "03/07/2025", 20250703])
+def test_a_plain_day_that_is_not_one_is_refused_naming_the_field(text: object) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        parse_day(text, "--at")  # type: ignore[arg-type]
+    assert refused.value.field == "--at"
+    assert refused.value.message == f"{text!r} is not a date in the form YYYY-MM-DD"
