@@ -108,3 +108,23 @@ def test_the_timeline_covers_all_valid_time_without_gaps() -> None:
     assert all(a.status != b.status for a, b in itertools.pairwise(timeline))
     assert timeline[-1].valid_to == date(9999, 12, 31)
     assert [iv.valid_from.isoformat() for iv in timeline] == ["1500-01-01", "1997-05-01", "1997-06-01", "2001-09-25"]
+
+
+def test_the_basis_is_the_parts_fact_ids_in_their_order() -> None:
+    s = status(
+        "2000-06-01",
+        fact("sanctions_imposed", "1999", regime="arms"),
+        fact("mission_opened", "1999", kind="embassy"),
+        fact("recognition_granted", "1999"),
+    )
+    assert [type(p).__name__ for p in s.parts] == [
+        "Recognition",
+        "Relations",
+        "Envoy",
+        "Envoy",
+        "Mission",
+        "Listing",
+        "Sanction",
+    ]
+    assert s.basis == tuple(p.fact_id for p in s.parts if p.fact_id is not None)
+    assert s.to_dict()["missions"] == [s.missions[0].to_dict()]
