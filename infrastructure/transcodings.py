@@ -16,14 +16,16 @@ from infrastructure.timefmt import rfc3339
 
 
 def source_to_dict(s: Source) -> dict[str, Any]:
-    out = {
-        "url": s.url,
-        "title": s.title,
-        "publisher": s.publisher,
-        "quote": s.quote,
-        "published_on": s.published_on.isoformat() if s.published_on else None,
-    }
-    return {k: v for k, v in out.items() if v is not None}
+    out: dict[str, Any] = {"url": s.url}  # then the fields it has, in this order
+    if s.title is not None:
+        out["title"] = s.title
+    if s.publisher is not None:
+        out["publisher"] = s.publisher
+    if s.quote is not None:
+        out["quote"] = s.quote
+    if s.published_on:
+        out["published_on"] = s.published_on.isoformat()
+    return out
 
 
 def source_from_dict(d: dict[str, Any]) -> Source:
