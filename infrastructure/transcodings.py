@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actor import ActorKind
+from domain.cache import IdentityCache
 from domain.dates import EffectiveDate, Precision
 from domain.facts import Fact, FactType, Source
 from domain.subject import Milestone, MilestoneKind, SubjectKind
@@ -50,17 +51,28 @@ def effective_from_text(text: str) -> EffectiveDate:
     return EffectiveDate(start, precision)
 
 
+# Storing a fact encodes it twice, for the audit log's body and for its event, a batch apart at most.
+_FACT_DICT_CACHE: IdentityCache[Fact, dict[str, Any]] = IdentityCache(1 << 12)
+
+
 def fact_to_dict(f: Fact) -> dict[str, Any]:
-    """The fact's JSON shape; a new dict each time (callers add to it), made once per fact:
-    storing a fact encodes it twice, for its event and for the audit log's body."""
-    cached: dict[str, Any] | None = f.__dict__.get("_as_dict")
-    if cached is None:
-        cached = f.__dict__["_as_dict"] = _fact_dict(f)
-    return dict(cached)
+    """The fact's JSON shape; a new dict each time (callers add to it), made once per fact."""
+    return dict(_FACT_DICT_CACHE.get(f) or _keep_fact_dict(f))
 
 
-def _fact_dict(f: Fact) -> dict[str, Any]:
+def audit_body(f: Fact, relation_version: int) -> dict[str, Any]:
+    """The fact as the audit log and every answer show it (without its position)."""
     return {
+        **(_FACT_DICT_CACHE.get(f) or _keep_fact_dict(f)),
+        "relation_version": relation_version,
+        "precision": f.effective_on.precision.value,
+        "recorded_at": rfc3339(f.recorded_at),
+    }
+
+
+def _keep_fact_dict(f: Fact) -> dict[str, Any]:
+    """Make the fact's dict and keep it; never hand it out: callers get copies, and add to them."""
+    shape = {
         "fact_id": str(f.fact_id),
         "type": f.type.value,
         "actor": f.actor,
@@ -72,17 +84,7 @@ def _fact_dict(f: Fact) -> dict[str, Any]:
         "recorded_at": f.recorded_at.isoformat(),
         "recorded_by": f.recorded_by,
     }
-
-
-def audit_body(f: Fact, relation_version: int) -> dict[str, Any]:
-    """The fact as the audit log and every answer show it (without its position)."""
-    body = fact_to_dict(f)
-    body.update(
-        relation_version=relation_version,
-        precision=f.effective_on.precision.value,
-        recorded_at=rfc3339(f.recorded_at),
-    )
-    return body
+    return _FACT_DICT_CACHE.put(f, shape)
 
 
 def fact_from_dict(d: dict[str, Any]) -> Fact:
