@@ -103,12 +103,16 @@ class Status:
     disputed: bool = False
 
     def __hash__(self) -> int:
-        # Statuses are compared and hashed often (view diffs, caches); compute it once.
-        cached: int | None = self.__dict__.get("_hash")
+        # Statuses are compared and hashed often (view diffs, caches); computed once, kept here.
+        cached: int | None = self.__dict__.get("_cached_hash")
         if cached is None:
             cached = hash(tuple(getattr(self, name) for name in _FIELDS))
-            object.__setattr__(self, "_hash", cached)
+            object.__setattr__(self, "_cached_hash", cached)
         return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields alone: what is kept here is worked out again (a hash differs between processes)."""
+        return {name: self.__dict__[name] for name in _FIELDS}
 
     def evolve(self, **changes: Any) -> Status:
         """A copy with some fields changed: `dataclasses.replace` without its per-call checks.
