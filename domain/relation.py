@@ -66,9 +66,10 @@ class Relation(Aggregate):
         self.check_recorded_after_last(fact.recorded_at)
         if fact.type.is_correction:
             self.check_correction(fact)
-        self._checked = self.check_timeline(fact)
+        checked = self.check_timeline(fact)
         self._fact_recorded(fact)
-        return list(self.fold.timeline)
+        self._fold = checked  # the fold made while checking the fact, not walked again
+        return list(checked.timeline)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Relation:
         """A copy that can take new facts without touching this one.
@@ -81,7 +82,6 @@ class Relation(Aggregate):
         copy.__dict__.update(self.__dict__)
         copy.facts = list(self.facts)
         copy._pending_events = list(self._pending_events)
-        copy.__dict__.pop("_checked", None)
         return copy
 
     @property
@@ -145,15 +145,14 @@ class Relation(Aggregate):
     @event("FactRecorded")
     def _fact_recorded(self, fact: Fact) -> None:
         self.facts.append(fact)
-        checked: Fold | None = self.__dict__.pop("_checked", None)
-        # A new fact was folded while checking it; stored ones are folded together, when needed.
-        self._fold = checked if checked is not None and checked.facts[-1] is fact else None
+        # Stored facts are folded together, when first needed; record() keeps the fold it checked.
+        self._fold = None
 
 
 def project(aggregate: Any, events: Iterable[Any]) -> Any:
     """The library's project_aggregate() without its per-event `isinstance(event, Protocol)`
-    assertion: typing's runtime protocol check cost more than decoding the event itself
-    (a 16-event relation: a fifth of its load). Every stored event here can mutate."""
+    assertion: typing's runtime protocol check costs more than decoding the event. Every
+    stored event here can mutate."""
     for stored in events:
         aggregate = stored.mutate(aggregate)
     return aggregate

@@ -18,6 +18,9 @@ class Recognition:
     since: date | None = None
     fact_id: UUID | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none(state=self.state, form=self.form, since=_iso(self.since), fact_id=_str(self.fact_id))
+
 
 @dataclass(frozen=True)
 class Relations:
@@ -26,6 +29,9 @@ class Relations:
     state: str = "none"
     since: date | None = None
     fact_id: UUID | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none(state=self.state, since=_iso(self.since))
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,9 @@ class Envoy:
     since: date | None = None
     fact_id: UUID | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none(active=self.active, name=self.name, since=_iso(self.since))
+
 
 @dataclass(frozen=True)
 class Mission:
@@ -46,6 +55,9 @@ class Mission:
     city: str | None
     since: date
     fact_id: UUID
+
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none(kind=self.kind, city=self.city, since=_iso(self.since))
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,9 @@ class Listing:
     list: str | None = None
     fact_id: UUID | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return _drop_none(active=self.active, since=_iso(self.since), list=self.list)
+
 
 @dataclass(frozen=True)
 class Sanction:
@@ -65,6 +80,12 @@ class Sanction:
     regime: str
     since: date
     fact_id: UUID
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"regime": self.regime, "since": self.since.isoformat()}
+
+
+Part = Recognition | Relations | Envoy | Mission | Listing | Sanction  # each gives its JSON shape: to_dict()
 
 
 @dataclass(frozen=True)
@@ -82,12 +103,16 @@ class Status:
     disputed: bool = False
 
     def __hash__(self) -> int:
-        # Statuses are compared and hashed often (view diffs, caches); compute it once.
-        cached: int | None = self.__dict__.get("_hash")
+        # Statuses are compared and hashed often (view diffs, caches); computed once, kept here.
+        cached: int | None = self.__dict__.get("_cached_hash")
         if cached is None:
             cached = hash(tuple(getattr(self, name) for name in _FIELDS))
-            object.__setattr__(self, "_hash", cached)
+            object.__setattr__(self, "_cached_hash", cached)
         return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields alone: what is kept here is worked out again (a hash differs between processes)."""
+        return {name: self.__dict__[name] for name in _FIELDS}
 
     def evolve(self, **changes: Any) -> Status:
         """A copy with some fields changed: `dataclasses.replace` without its per-call checks.
@@ -100,19 +125,23 @@ class Status:
         new.__dict__.update(values)
         return new
 
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Every part, in the order of the basis."""
+        return (
+            self.recognition,
+            self.relations,
+            self.ambassador_accepted,
+            self.ambassador_sent,
+            *self.missions,
+            self.terrorist_listed,
+            *self.sanctions,
+        )
+
     @cached_property
     def basis(self) -> tuple[UUID, ...]:
         """The facts that decide this status: the "why"."""
-        ids = [
-            self.recognition.fact_id,
-            self.relations.fact_id,
-            self.ambassador_accepted.fact_id,
-            self.ambassador_sent.fact_id,
-        ]
-        ids += [m.fact_id for m in self.missions]
-        ids.append(self.terrorist_listed.fact_id)
-        ids += [s.fact_id for s in self.sanctions]
-        return tuple(i for i in ids if i is not None)  # each fact decides one part: no repeats
+        return tuple(p.fact_id for p in self.parts if p.fact_id is not None)  # each fact decides one part: no repeats
 
     @cached_property
     def basis_set(self) -> frozenset[UUID]:
@@ -141,15 +170,14 @@ class Status:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the design's status."""
-        rec, rel, lst = self.recognition, self.relations, self.terrorist_listed
         return {
-            "recognition": _drop_none(state=rec.state, form=rec.form, since=_iso(rec.since), fact_id=_str(rec.fact_id)),
-            "relations": _drop_none(state=rel.state, since=_iso(rel.since)),
-            "ambassador_accepted": _envoy(self.ambassador_accepted),
-            "ambassador_sent": _envoy(self.ambassador_sent),
-            "missions": [_drop_none(kind=m.kind, city=m.city, since=_iso(m.since)) for m in self.missions],
-            "terrorist_listed": _drop_none(active=lst.active, since=_iso(lst.since), list=lst.list),
-            "sanctions": [{"regime": s.regime, "since": _iso(s.since)} for s in self.sanctions],
+            "recognition": self.recognition.to_dict(),
+            "relations": self.relations.to_dict(),
+            "ambassador_accepted": self.ambassador_accepted.to_dict(),
+            "ambassador_sent": self.ambassador_sent.to_dict(),
+            "missions": [m.to_dict() for m in self.missions],
+            "terrorist_listed": self.terrorist_listed.to_dict(),
+            "sanctions": [s.to_dict() for s in self.sanctions],
             "level": self.level,
             "hostile": self.hostile,
             "approximate": self.approximate,
@@ -159,10 +187,6 @@ class Status:
 
 
 _FIELDS = tuple(f.name for f in fields(Status))
-
-
-def _envoy(envoy: Envoy) -> dict[str, Any]:
-    return _drop_none(active=envoy.active, name=envoy.name, since=_iso(envoy.since))
 
 
 def _drop_none(**values: Any) -> dict[str, Any]:

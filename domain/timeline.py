@@ -13,6 +13,7 @@ from datetime import date
 from itertools import pairwise
 from uuid import UUID
 
+from domain.cache import IdentityCache
 from domain.dates import EARLIEST, END_OF_TIME, EffectiveDate
 from domain.errors import RuleViolation
 from domain.facts import Fact, FactType
@@ -299,28 +300,31 @@ def _mark(
     return tuple(Interval(a, b, _flagged(status, a < last, is_disputed)) for a, b in pairwise(points))
 
 
-# Both helpers below keep their answer on the status object: a status is immutable, its basis
-# facts are fixed, and the fold meets the same status again in every later fold of the relation.
+# Both answers below depend on the status alone (its basis facts are fixed), and the fold asks
+# again about the same status when it rebuilds intervals, as for a dispute.
+_IMPRECISE_ENDS_CACHE: IdentityCache[Status, tuple[date, ...]] = IdentityCache(1 << 14)
+_FLAGGED_CACHE: IdentityCache[Status, dict[tuple[bool, bool], Status]] = IdentityCache(1 << 14)
 
 
 def _imprecise_ends(status: Status, by_id: dict[UUID, Fact]) -> tuple[date, ...]:
     """Where the periods of the basis facts known only to the month or year end, in order."""
-    cached: tuple[date, ...] | None = status.__dict__.get("_imprecise_ends")
+    cached = _IMPRECISE_ENDS_CACHE.get(status)
     if cached is None:
         dates = [by_id[i].effective_on for i in status.basis]
-        cached = tuple(sorted({d.end for d in dates if not d.is_exact}))
-        status.__dict__["_imprecise_ends"] = cached
+        cached = _IMPRECISE_ENDS_CACHE.put(status, tuple(sorted({d.end for d in dates if not d.is_exact})))
     return cached
 
 
 def _flagged(status: Status, approximate: bool, disputed: bool) -> Status:
-    """The status with these flags, the same object each time it is asked for."""
+    """The status with these flags, the same object each time it is asked for while kept."""
     if not approximate and not disputed:
         return status
-    variants: dict[tuple[bool, bool], Status] = status.__dict__.setdefault("_flagged", {})
+    variants = _FLAGGED_CACHE.get(status)
+    if variants is None:
+        variants = _FLAGGED_CACHE.put(status, {})
     found = variants.get((approximate, disputed))
     if found is None:
-        found = variants[(approximate, disputed)] = status.evolve(approximate=approximate, disputed=disputed)
+        found = variants.setdefault((approximate, disputed), status.evolve(approximate=approximate, disputed=disputed))
     return found
 
 

@@ -9,20 +9,23 @@ from uuid import UUID
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actor import ActorKind
+from domain.cache import IdentityCache
 from domain.dates import EffectiveDate, Precision
 from domain.facts import Fact, FactType, Source
 from domain.subject import Milestone, MilestoneKind, SubjectKind
 
 
 def source_to_dict(s: Source) -> dict[str, Any]:
-    out = {
-        "url": s.url,
-        "title": s.title,
-        "publisher": s.publisher,
-        "quote": s.quote,
-        "published_on": s.published_on.isoformat() if s.published_on else None,
-    }
-    return {k: v for k, v in out.items() if v is not None}
+    out: dict[str, Any] = {"url": s.url}  # then the fields it has, in this order
+    if s.title is not None:
+        out["title"] = s.title
+    if s.publisher is not None:
+        out["publisher"] = s.publisher
+    if s.quote is not None:
+        out["quote"] = s.quote
+    if s.published_on:
+        out["published_on"] = s.published_on.isoformat()
+    return out
 
 
 def source_from_dict(d: dict[str, Any]) -> Source:
@@ -47,17 +50,18 @@ def effective_from_text(text: str) -> EffectiveDate:
     return EffectiveDate(start, precision)
 
 
+# Storing a fact encodes it twice, for the audit log's body and for its event, a batch apart at most.
+_FACT_DICT_CACHE: IdentityCache[Fact, dict[str, Any]] = IdentityCache(1 << 12)
+
+
 def fact_to_dict(f: Fact) -> dict[str, Any]:
-    """The fact's JSON shape; a new dict each time (callers add to it), made once per fact:
-    storing a fact encodes it twice, for its event and for the audit log's body."""
-    cached: dict[str, Any] | None = f.__dict__.get("_as_dict")
-    if cached is None:
-        cached = f.__dict__["_as_dict"] = _fact_dict(f)
-    return dict(cached)
+    """The fact's JSON shape; a new dict each time (callers add to it), made once per fact."""
+    return dict(_FACT_DICT_CACHE.get(f) or _keep_fact_dict(f))
 
 
-def _fact_dict(f: Fact) -> dict[str, Any]:
-    return {
+def _keep_fact_dict(f: Fact) -> dict[str, Any]:
+    """Make the fact's dict and keep it; never hand it out: callers get copies, and add to them."""
+    shape = {
         "fact_id": str(f.fact_id),
         "type": f.type.value,
         "actor": f.actor,
@@ -69,6 +73,7 @@ def _fact_dict(f: Fact) -> dict[str, Any]:
         "recorded_at": f.recorded_at.isoformat(),
         "recorded_by": f.recorded_by,
     }
+    return _FACT_DICT_CACHE.put(f, shape)
 
 
 def fact_from_dict(d: dict[str, Any]) -> Fact:

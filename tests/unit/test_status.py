@@ -1,10 +1,13 @@
 """The status on a date: levels, hostility, approximation, disputes and basis."""
 
 import itertools
+import pickle
+from dataclasses import fields
 from datetime import date
 
 import pytest
 
+from domain.status import Status
 from domain.timeline import build_timeline, status_on
 from tests.factories import dispute, fact, retraction
 
@@ -108,3 +111,40 @@ def test_the_timeline_covers_all_valid_time_without_gaps() -> None:
     assert all(a.status != b.status for a, b in itertools.pairwise(timeline))
     assert timeline[-1].valid_to == date(9999, 12, 31)
     assert [iv.valid_from.isoformat() for iv in timeline] == ["1500-01-01", "1997-05-01", "1997-06-01", "2001-09-25"]
+
+
+def test_a_status_keeps_only_its_own_caches_and_a_copy_leaves_them_behind() -> None:
+    """Folding writes nothing onto a status but what Status itself works out; a pickled copy
+    has the fields alone (a hash worked out in one process is wrong in another)."""
+    grant = fact("recognition_granted", "1997-05")
+    doubt = dispute(grant)
+    timeline = build_timeline([grant, fact("sanctions_imposed", "1999", regime="arms"), doubt])
+    own = {f.name for f in fields(Status)} | {"basis", "basis_set", "_cached_hash"}
+    for iv in timeline:
+        hash(iv.status)
+        assert set(vars(iv.status)) <= own
+        for part in iv.status.parts:
+            assert set(vars(part)) == {f.name for f in fields(part)}
+    copied = pickle.loads(pickle.dumps(timeline[-1].status))
+    assert copied == timeline[-1].status
+    assert set(vars(copied)) == {f.name for f in fields(Status)}
+
+
+def test_the_basis_is_the_parts_fact_ids_in_their_order() -> None:
+    s = status(
+        "2000-06-01",
+        fact("sanctions_imposed", "1999", regime="arms"),
+        fact("mission_opened", "1999", kind="embassy"),
+        fact("recognition_granted", "1999"),
+    )
+    assert [type(p).__name__ for p in s.parts] == [
+        "Recognition",
+        "Relations",
+        "Envoy",
+        "Envoy",
+        "Mission",
+        "Listing",
+        "Sanction",
+    ]
+    assert s.basis == tuple(p.fact_id for p in s.parts if p.fact_id is not None)
+    assert s.to_dict()["missions"] == [s.missions[0].to_dict()]

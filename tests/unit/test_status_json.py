@@ -43,3 +43,11 @@ def test_parts_encoded_once_still_give_the_same_text_for_another_status(status: 
     other = status.evolve(disputed=not status.disputed)  # shares every part with `status`
     assert status_json(status) == first
     assert status_json(other) == canonical(other.to_dict())
+
+
+@given(statuses)
+def test_encoding_writes_nothing_onto_the_status_or_its_parts(status: Status) -> None:
+    before = [dict(vars(status)), *(dict(vars(p)) for p in status.parts)]
+    status_json(status)
+    status_json(status)
+    assert [dict(vars(status)), *(dict(vars(p)) for p in status.parts)] == before
