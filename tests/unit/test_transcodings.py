@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from infrastructure.transcodings import audit_body, fact_from_dict, fact_to_dict
-
 from domain.facts import Fact
+from infrastructure.encoding.answers import audit_body
+from infrastructure.encoding.transcodings import fact_from_dict, fact_to_dict
 from tests.factories import fact
 
 
