@@ -12,9 +12,10 @@ $(BIN)/ledger: pyproject.toml $(SOURCES)
 	$(BIN)/pip install --quiet --force-reinstall --no-deps . && $(BIN)/pip install --quiet '.[dev]'
 	touch $(BIN)/ledger
 
-## Install, load the article's demo facts into ./ledger.db (SQLite), and serve on :8000.
+## Install, load the article's story and the sourced data sets into ./ledger.db (SQLite), and serve on :8000.
 serve: $(BIN)/ledger
 	$(BIN)/ledger demo
+	$(BIN)/ledger data load
 	$(BIN)/ledger serve
 
 ## Install, then run every check and the whole test suite (PostgreSQL tests need it running).

@@ -11,6 +11,7 @@ from api.auth import Forbidden, Unauthorized
 from domain.errors import DomainError, InvalidValue, InvalidValues, RuleViolation, UnknownFact
 from infrastructure.errors import (
     AlreadyExists,
+    DataSetRefused,
     IdempotencyMismatch,
     ImportMismatch,
     LedgerError,
@@ -40,6 +41,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
     (ImportMismatch, Outcome(422, "Import mismatch", 6)),
+    (DataSetRefused, Outcome(422, "Data set refused", 6)),
     (Unauthorized, Outcome(401, "Unauthorized", 8)),
     (Forbidden, Outcome(403, "Forbidden", 8)),
     (OperationalError, Outcome(503, "Database unavailable", 7)),

@@ -53,6 +53,10 @@ class ImportMismatch(LedgerError):
     """Raised when an imported line does not reproduce its recorded system fields."""
 
 
+class DataSetRefused(LedgerError):
+    """Raised when a line of a shipped data set cannot be recorded (the message names the line)."""
+
+
 class Overtaken(IntegrityError):
     """The write was from a copy another process has moved on from: nothing was written.
 

@@ -12,7 +12,7 @@ from api.app import create_app
 from api.parsing import system_time
 from domain.dates import parse_day
 from infrastructure.bootstrap import Services
-from infrastructure.demo.loader import load_demo
+from infrastructure.datasets.loader import load_demo
 
 
 @pytest.fixture

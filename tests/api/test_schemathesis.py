@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from infrastructure.bootstrap import build
 from infrastructure.config.settings import Settings
-from infrastructure.demo.loader import load_demo
+from infrastructure.datasets.loader import load_demo
 from tests.conftest import ADMIN_TOKEN, Clock
 
 EXAMPLES = 40

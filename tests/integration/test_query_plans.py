@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infrastructure.bootstrap import Services
-from infrastructure.demo.loader import load_demo
+from infrastructure.datasets.loader import load_demo
 
 
 def _plan(services: Services, backend: str, sql: str, params: list[Any]) -> str:

@@ -21,7 +21,7 @@ from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.config.settings import Settings
-from infrastructure.demo.loader import load_demo
+from infrastructure.datasets.loader import load_demo
 from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock

@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services
-from infrastructure.demo.loader import load_demo
+from infrastructure.datasets.loader import load_demo
 from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock
 

@@ -1,1 +1,0 @@
-"""The article's facts as seed data."""
