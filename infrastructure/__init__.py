@@ -1,1 +1,1 @@
-"""Persistence, the application service, read models and import/export."""
+"""Everything around the domain, by role: write, read, auth, store, view, bulk, encoding, datasets."""
