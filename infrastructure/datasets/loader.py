@@ -1,7 +1,8 @@
 """The data sets shipped with the ledger, loaded through the normal write path.
 
 `demo` is the article's story; the others are sourced histories (docs/data.md). Each line is a
-registration, a milestone or a fact as a client would send it, with its sources. A line is
+registration, a milestone or a fact as a client would send it, with its sources, or a dispute of
+a fact named by actor, subject, type and effective date. A line is
 sent with an Idempotency-Key made from its text, so loading a set again writes nothing twice;
 a line the ledger already says in other words (the same subject, or the same fact recorded
 before by someone else) is counted as present.
@@ -77,6 +78,17 @@ def load_demo(ledger: Ledger) -> int:
     return load_set(ledger, DEMO).written
 
 
+def _disputed(ledger: Ledger, record: dict[str, Any], where: str) -> str:
+    """The id of the fact a dispute line names by actor, subject, type and effective date."""
+    named = {k: record.get(k) for k in ("actor", "subject", "type")}
+    for fact in ledger.view.audit(named, 0, 1000):
+        if fact["effective_on"] == record.get("effective_on"):
+            return str(fact["fact_id"])
+    raise DataSetRefused(
+        f"{where}: no {named['type']} of {named['actor']} toward {named['subject']} on {record.get('effective_on')}"
+    )
+
+
 def _send(ledger: Ledger, record: dict[str, Any], request: WriteRequest, where: str) -> bool:
     """Record one line; whether it was new (False: the ledger already says it)."""
     kind = record.pop("record")
@@ -87,6 +99,9 @@ def _send(ledger: Ledger, record: dict[str, Any], request: WriteRequest, where: 
             ledger.add_milestone(record.pop("subject"), record, request)
         elif kind == "fact":
             ledger.record_fact(record, request)
+        elif kind == "dispute":
+            target = _disputed(ledger, record, where)
+            ledger.dispute(target, {"reason": record["reason"], "sources": record["sources"]}, request)
         else:
             raise DataSetRefused(f"{where}: unknown record {kind!r}")
     except AlreadyExists:

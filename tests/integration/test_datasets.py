@@ -75,6 +75,8 @@ def test_every_set_loads_through_the_rules_once_and_answers_as_its_sources_say(s
     again = {name: load_set(ledger, name) for name in set_names()}
     assert all(r.written == 0 and r.present == len(list(records(n))) for n, r in again.items())
     assert load_demo(ledger) == 0
+    disputes = [r for name in set_names() for r in records(name) if r["record"] == "dispute"]
+    assert len(ledger.view.audit({"type": "fact_disputed"}, 0, 1000)) == len(disputes) > 0
     rows = documented_counts()
     assert len(rows) >= 3
     for subject, day, expected in rows:
