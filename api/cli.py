@@ -1,4 +1,4 @@
-"""The `ledger` command: serve, demo, import/export, status, project, tokens."""
+"""The `ledger` command: serve, demo, data, import/export, status, project, tokens."""
 
 from __future__ import annotations
 

@@ -83,8 +83,11 @@ def parse_day(text: str | None, field: str) -> date | None:
     if text is None:
         return None
     try:
-        if len(text) == 10:
+        if _PLAIN_DAY.match(text):  # fromisoformat alone also takes week dates (2025-W27-4)
             return date.fromisoformat(text)
     except (ValueError, TypeError):
         pass
     raise InvalidValue(field, f"{text!r} is not a date in the form YYYY-MM-DD")
+
+
+_PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)

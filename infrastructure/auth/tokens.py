@@ -74,7 +74,7 @@ class TokenStore:
         self.clock = clock
 
     def create_table(self) -> None:
-        with self.dialect.writing() as cursor:
+        with self.dialect.schema_lock(), self.dialect.writing() as cursor:
             self.dialect.execute(cursor, self.dialect.create_table_sql(TOKENS, TOKENS.name))
 
     def create(self, role: Role, principal: str | None = None) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from infrastructure.encoding.canonical import canonical
-from infrastructure.encoding.catalogue_bodies import actor_body
+from infrastructure.encoding.catalogue_bodies import actor_body, kind_text
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict, fact_to_dict
 from infrastructure.store.event_reader import (
@@ -42,7 +42,7 @@ def export_lines(app: Application[Any]) -> Iterator[str]:
                 "record": "subject",
                 "id": event.slug,
                 "name": event.name,
-                "kind": _value(event.kind),
+                "kind": kind_text(event.kind),
                 "territory": event.territory,
                 "aliases": list(event.aliases),
                 "registered_at": rfc3339(event.registered_at),
@@ -56,7 +56,3 @@ def export_lines(app: Application[Any]) -> Iterator[str]:
         else:
             continue
         yield canonical(record)
-
-
-def _value(kind: Any) -> str:
-    return kind.value if hasattr(kind, "value") else str(kind)

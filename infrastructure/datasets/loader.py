@@ -37,8 +37,12 @@ class LoadReport:
 
 def set_names() -> list[str]:
     """The sourced sets shipped, by name (the demo apart)."""
-    names = (p.name.removesuffix(".jsonl") for p in files(__package__).joinpath("files").iterdir())
-    return sorted(n for n in names if n != DEMO and not n.startswith("."))
+    names = (
+        p.name.removesuffix(".jsonl")
+        for p in files(__package__).joinpath("files").iterdir()
+        if p.name.endswith(".jsonl")
+    )
+    return sorted(n for n in names if n != DEMO)
 
 
 def set_lines(name: str) -> list[str]:

@@ -32,19 +32,20 @@ def fact_answer(body: dict[str, Any], position: int) -> dict[str, Any]:
 
 def recognition(actor: str, form: str | None, since: date | str | None) -> dict[str, Any]:
     """One entry of `recognised_by`."""
-    return {"actor": actor, "form": form, "since": _text(since)}
+    return {"actor": actor, "form": form, "since": day_text(since)}
 
 
 def interval(valid_from: date | str, valid_to: date | str, status: dict[str, Any]) -> dict[str, Any]:
     """One interval of a relation's timeline."""
-    return {"valid_from": _text(valid_from), "valid_to": valid_end(valid_to), "status": status}
+    return {"valid_from": day_text(valid_from), "valid_to": valid_end(valid_to), "status": status}
 
 
 def valid_end(valid_to: date | str) -> str | None:
     """An interval's end, or None for the open end of a timeline."""
-    text = _text(valid_to)
+    text = day_text(valid_to)
     return None if text == OPEN_END else text
 
 
-def _text(value: date | str | None) -> Any:
+def day_text(value: date | str | None) -> Any:
+    """A date as answers give it: the backend may hand it as a date or as ISO text."""
     return value.isoformat() if isinstance(value, date) else value

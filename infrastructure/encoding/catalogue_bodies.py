@@ -27,10 +27,14 @@ def subject_body(subject: Subject) -> dict[str, Any]:
 
 def actor_body(actor: Any) -> dict[str, Any]:
     """A registered actor, from its aggregate or its Registered event (they carry the same fields)."""
-    kind = actor.kind
     return {
         "code": actor.code,
         "name": actor.name,
-        "kind": kind.value if hasattr(kind, "value") else str(kind),
+        "kind": kind_text(actor.kind),
         "registered_at": rfc3339(actor.registered_at),
     }
+
+
+def kind_text(kind: Any) -> str:
+    """A kind as the catalogue writes it: an enum's value, or the text a store gave back."""
+    return kind.value if hasattr(kind, "value") else str(kind)

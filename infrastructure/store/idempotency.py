@@ -50,9 +50,10 @@ class KeptAnswer:
 class IdempotencyStore:
     """Finds the answer kept for a request's key, and keeps new ones."""
 
-    select = "SELECT hash, response, position FROM ledger_requests WHERE principal = ? AND key = ?"
+    select = f"SELECT hash, response, position FROM {REQUESTS.name} WHERE principal = ? AND key = ?"
     insert = (
-        "INSERT INTO ledger_requests (principal, key, hash, response, created_at, position) VALUES (?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO {REQUESTS.name} ({', '.join(REQUESTS.column_names)}) "
+        f"VALUES ({', '.join('?' * len(REQUESTS.columns))})"
     )
 
     def __init__(self, dialect: Dialect) -> None:

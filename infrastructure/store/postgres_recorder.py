@@ -18,8 +18,6 @@ from infrastructure.store.view_recording import ViewRecording
 from infrastructure.view.changes import ViewChanges
 from infrastructure.view.postgres import PostgresDialect
 
-SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
-
 
 class LedgerPostgresRecorder(ViewRecording, PostgresApplicationRecorder):
     """Stores events with their view rows and kept answer, under the events table's lock, so
@@ -40,27 +38,22 @@ class LedgerPostgresRecorder(ViewRecording, PostgresApplicationRecorder):
         )
 
     def create_table(self) -> None:
-        # Server workers start together; concurrent CREATE OR REPLACE FUNCTION fails with
-        # "tuple concurrently updated". One process at a time, then.
-        with self.datastore.get_connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", [SCHEMA_LOCK])
-            try:
-                super().create_table()
-                self.create_view()
-                events = f'"{self.datastore.schema}"."{self.events_table_name}"'
-                sql = postgres_write.create_function_sql(
-                    events, self.channel_name, self.datastore.lock_timeout, self.dialect.end_literal
-                )
+        with self.dialect.schema_lock():
+            super().create_table()
+            self.create_view()
+            events = f'"{self.datastore.schema}"."{self.events_table_name}"'
+            sql = postgres_write.create_function_sql(
+                events, self.channel_name, self.datastore.lock_timeout, self.dialect.end_literal
+            )
+            with self.datastore.get_connection() as conn:
                 conn.execute(sql.encode())
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
-                conn.commit()
 
     # The library retries these ten times on OperationalError; with the database away that
     # hangs a request for many seconds. Fail at once instead: the API answers 503 + Retry-After.
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         changes: ViewChanges | None = kwargs.get("view_changes")
         if changes is None:
+            assert kwargs.get("kept") is None, "an answer is kept only with the rows of its write"
             return _once(PostgresApplicationRecorder.insert_events)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
         if kwargs.get("bulk"):
             self._load(stored_events, changes)

@@ -24,8 +24,8 @@ from infrastructure.store.idempotency import REQUESTS, KeptAnswer
 from infrastructure.view.changes import ViewChanges
 from infrastructure.view.tables import FACT_COLUMNS, FACTS, LIVE, STATUS, STATUS_COLUMNS
 
-# Renamed whenever its arguments or answer change: PostgreSQL cannot change a function's result
-# type in place, and server processes of two versions may run side by side while they start.
+# Renamed whenever its arguments or answer change (PostgreSQL cannot change a function's result
+# type in place); store/migrations.py drops the earlier ones.
 FUNCTION = "ledger_record"
 CALL = f"SELECT * FROM {FUNCTION}(%s::json, %s::json, %s::json, %s::json, %s::json, %s::json, %s::json)"
 

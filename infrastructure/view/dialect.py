@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -88,6 +88,10 @@ class Dialect(ABC):
     @abstractmethod
     def rename_index(self, cursor: Any, old: str, new: str) -> bool:
         """Rename an index, if this backend can; whether it did."""
+
+    def schema_lock(self) -> AbstractContextManager[None]:
+        """Held while tables are created, so processes starting together take turns."""
+        return nullcontext()
 
     @abstractmethod
     def lock_writers(self, cursor: Any) -> None:

@@ -15,6 +15,7 @@ from infrastructure.view.dialect import Dialect
 from infrastructure.view.tables import LIVE, Index
 
 END_LITERAL = "'9999-12-31 23:59:59.999999+00'"
+SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
 TYPES = {t: t for t in ("uuid", "bigint", "integer", "text", "date", "timestamptz", "boolean")}  # the portable ones
 
 
@@ -98,15 +99,27 @@ class PostgresDialect(Dialect):
         cursor.execute(f"ALTER INDEX {old} RENAME TO {new}".encode())
         return True
 
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        # Concurrent CREATE OR REPLACE FUNCTION and CREATE TABLE IF NOT EXISTS can fail ("tuple
+        # concurrently updated", a unique violation): server workers start together.
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [SCHEMA_LOCK])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
+
     def lock_writers(self, cursor: Any) -> None:
         # The same lock every event insert takes; reads go on meanwhile.
         cursor.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE".encode())
 
     def tidy(self, tables: Sequence[str]) -> None:
         with self.datastore.get_connection() as conn:
+            was = conn.autocommit  # given back to the pool as it was lent
             conn.autocommit = True  # VACUUM cannot run inside a transaction
             try:
                 for table in tables:
                     conn.execute(f"VACUUM (ANALYZE) {table}".encode())
             finally:
-                conn.autocommit = False
+                conn.autocommit = was

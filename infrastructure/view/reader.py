@@ -7,12 +7,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.encoding.answers import fact_answer, interval, recognition, valid_end
+from infrastructure.encoding.answers import day_text, fact_answer, interval, recognition, valid_end
 from infrastructure.encoding.canonical import parsed
 from infrastructure.errors import NotFound
 from infrastructure.view.changes import LATEST
 from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import LIVE
+from infrastructure.view.tables import LIVE, MAX_POSITION
 
 AUDIT_FILTERS = {
     "actor": "actor = ?",
@@ -61,7 +61,6 @@ class ViewReader:
     select_relation_facts = (
         "SELECT position, body FROM {facts} WHERE relation_id = ? AND recorded_at <= ? ORDER BY position"
     )
-    select_max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
     select_subjects = "SELECT body FROM {subjects} ORDER BY slug"
     select_subject = "SELECT body FROM {subjects} WHERE slug = ?"
     select_subject_slugs = "SELECT slug FROM {subjects}"
@@ -106,7 +105,7 @@ class ViewReader:
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         s = self.dialect.time(recorded_at)
         rows = self._rows(self.select_recognised_spans, [subject, True, s, s])
-        return [(r["actor"], _text(r["valid_from"]), valid_end(r["valid_to"])) for r in rows]
+        return [(r["actor"], day_text(r["valid_from"]), valid_end(r["valid_to"])) for r in rows]
 
     def fact(self, fact_id: str) -> dict[str, Any] | None:
         rows = self._rows(self.select_fact, [fact_id])
@@ -145,7 +144,7 @@ class ViewReader:
         return [_fact(r) for r in self._rows(sql, [*params, limit])]
 
     def max_position(self) -> int:
-        return int(self._rows(self.select_max_position, [])[0]["n"])
+        return int(self._rows(MAX_POSITION, [])[0]["n"])
 
     def subjects(self) -> list[dict[str, Any]]:
         return [parsed(r["body"]) for r in self._rows(self.select_subjects, [])]
@@ -168,7 +167,3 @@ class ViewReader:
 
 def _fact(row: dict[str, Any]) -> dict[str, Any]:
     return fact_answer(parsed(row["body"]), int(row["position"]))
-
-
-def _text(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)

@@ -8,7 +8,7 @@ from infrastructure.encoding.answers import audit_body
 from infrastructure.encoding.canonical import canonical
 from infrastructure.view.changes import FactRow, StatusRow, ViewChanges
 from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import FACT_COLUMNS, LIVE, STATUS_COLUMNS
+from infrastructure.view.tables import FACT_COLUMNS, LIVE, MAX_POSITION, STATUS_COLUMNS
 
 
 class RowWriter:
@@ -20,7 +20,6 @@ class RowWriter:
         "INSERT INTO {subjects} (slug, body) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET body = excluded.body"
     )
     insert_actor = "INSERT INTO {actors} (code, body) VALUES (?, ?)"
-    max_position = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -40,7 +39,7 @@ class RowWriter:
         dialect = self.dialect
         if changes.facts:
             if not changes.positions:
-                dialect.execute(cursor, dialect.sql(self.max_position, tables))
+                dialect.execute(cursor, dialect.sql(MAX_POSITION, tables))
                 first = _first_number(cursor.fetchone()) + 1
                 changes.positions = list(range(first, first + len(changes.facts)))
             params = changes.fact_params or []

@@ -78,6 +78,7 @@ ACTORS = Table("actors", (("code", "text", "PRIMARY KEY"), ("body", "text", "NOT
 TABLES = (FACTS, STATUS, SUBJECTS, ACTORS)
 
 FACT_COLUMNS = FACTS.column_names
+MAX_POSITION = "SELECT COALESCE(MAX(position), 0) AS n FROM {facts}"  # the last fact's position, 0 if none
 STATUS_COLUMNS = STATUS.column_names
 
 INDEXES = (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from domain.actor import ActorKind, RegisteredActor, check_code
 from domain.dates import EffectiveDate
@@ -16,9 +17,9 @@ from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check
 from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict
-from infrastructure.errors import AlreadyExists, NotFound
+from infrastructure.errors import AlreadyExists, NotFound, TooMuchContention
 from infrastructure.view.changes import ViewChanges
-from infrastructure.write.inputs import Problems, enum_value, unknown_fields
+from infrastructure.write.inputs import Problems, enum_value, text_field, unknown_fields
 from infrastructure.write_request import WriteRequest
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from infrastructure.reference.actors import ActorCatalogue
     from infrastructure.store.idempotency import IdempotencyStore
     from infrastructure.view.reader import ViewReader
+
+
+MAX_ATTEMPTS = 8  # writes tried again on an aggregate another write changed meanwhile
 
 
 class CatalogueCommands:
@@ -82,18 +86,25 @@ class CatalogueCommands:
         problems = Problems()
         unknown_fields(data, {"kind", "effective_on", "sources", "note"}, problems)
         kind = problems.check(lambda: enum_value(MilestoneKind, data.get("kind"), "kind"))
-        effective = problems.check(lambda: EffectiveDate.parse(_text(data.get("effective_on")), today=now.date()))
+        effective = problems.check(
+            lambda: EffectiveDate.parse(text_field(data.get("effective_on"), "effective_on"), today=now.date())
+        )
         sources = problems.check(lambda: clean_sources(data.get("sources")))
         note = problems.check(lambda: clean_text(data.get("note"), "note"))
         problems.raise_any()
         assert kind and effective and sources
         milestone = Milestone(uuid4(), kind, effective, sources, note, now, request.principal)
-        try:
-            subject.add_milestone(milestone)
-        except RuleViolation as refusal:  # perhaps a twin of this request recorded it meanwhile
-            return self.answers.answered_or(request, refusal)
         body = MilestoneAsDict().encode(milestone) | {"recorded_at": rfc3339(now)}
-        return self.save_once(subject, ViewChanges(subjects=[subject_body(subject)]), request, body, None)
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                subject.add_milestone(milestone)
+            except RuleViolation as refusal:  # perhaps a twin of this request recorded it meanwhile
+                return self.answers.answered_or(request, refusal)
+            try:
+                return self.save_once(subject, ViewChanges(subjects=[subject_body(subject)]), request, body, None)
+            except IntegrityError:  # another write to the subject came first: check again on it
+                subject = self.load_subject(slug)
+        raise TooMuchContention("the subject kept changing under this write; try again")
 
     def register_actor(self, data: Mapping[str, Any], request: WriteRequest) -> dict[str, Any]:
         """Register an organisation or entity that has no ISO 3166 code."""
@@ -126,12 +137,6 @@ class CatalogueCommands:
         if not isinstance(code, str) or not self.actors.is_iso(code):
             raise InvalidValue("territory", f"{code!r} is not an ISO 3166 alpha-3 code")
         return code
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise InvalidValue("effective_on", "is required, as a string")
-    return value
 
 
 def _aliases(value: Any) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ def fact_fields(
             InvalidValue("type", f"{fact_type.value} is recorded through the fact's retraction or dispute")
         )
     effective = problems.check(
-        lambda: EffectiveDate.parse(_text(data.get("effective_on"), "effective_on"), today=today)
+        lambda: EffectiveDate.parse(text_field(data.get("effective_on"), "effective_on"), today=today)
     )
     details = problems.check(lambda: clean_details(fact_type, data.get("details"))) if fact_type else None
     sources = problems.check(lambda: clean_sources(data.get("sources")))
@@ -74,7 +74,8 @@ def fact_fields(
     return fact_type, effective, details, sources, note
 
 
-def _text(value: Any, field: str) -> str:
+def text_field(value: Any, field: str) -> str:
+    """A required string field, or InvalidValue naming it."""
     if not isinstance(value, str):
         raise InvalidValue(field, "is required, as a string" if value is None else "must be a string")
     return value

@@ -30,12 +30,11 @@ from infrastructure.view.reader import ViewReader
 from infrastructure.view.relation_diff import RelationDiff
 from infrastructure.view.row_writer import RowWriter
 from infrastructure.view.schema import Schema
-from infrastructure.write.catalogue import CatalogueCommands
+from infrastructure.write.catalogue import MAX_ATTEMPTS, CatalogueCommands
 from infrastructure.write.held_relations import HeldRelations
 from infrastructure.write.inputs import Problems, fact_fields, unknown_fields
 from infrastructure.write_request import WriteRequest
 
-MAX_ATTEMPTS = 8
 Clock = Callable[[], datetime]
 
 

@@ -62,7 +62,20 @@ def test_a_plain_day_is_read_and_none_stays_none() -> None:
     assert parse_day(None, "at") is None
 
 
-@pytest.mark.parametrize("text", ["2009-02-30", "2025-7-3", "20250703", "2025-07-03T00:00", "", "03/07/2025", 20250703])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2009-02-30",
+        "2025-7-3",
+        "20250703",
+        "2025-07-03T00:00",
+        "",
+        "03/07/2025",
+        20250703,
+        "2025-W27-4",
+        "2025-07-03\n",
+    ],
+)
 def test_a_plain_day_that_is_not_one_is_refused_naming_the_field(text: object) -> None:
     with pytest.raises(InvalidValue) as refused:
         parse_day(text, "--at")  # type: ignore[arg-type]
