@@ -1,1 +1,1 @@
-"""Everything around the domain, by role: write, read, auth, store, view, bulk, encoding, datasets."""
+"""Everything around the domain, by role: write, read, auth, store, view, sql, bulk, encoding, datasets."""

@@ -15,9 +15,9 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import InvalidValue
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
+from infrastructure.sql.dialect import Dialect
+from infrastructure.sql.table import Table
 from infrastructure.store.idempotency import IdempotencyStore
-from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import Table
 from infrastructure.write_request import WriteRequest
 
 TOKENS = Table(

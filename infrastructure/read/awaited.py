@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from infrastructure.config.settings import Settings
 from infrastructure.read.queries import Queries, on, recognitions_answer
-from infrastructure.view.postgres import PostgresDialect
+from infrastructure.sql.postgres import PostgresDialect
 from infrastructure.view.reader import ViewReader
 
 

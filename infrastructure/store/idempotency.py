@@ -12,8 +12,8 @@ from typing import Any
 from infrastructure.encoding.canonical import canonical, parsed
 from infrastructure.encoding.rfc3339 import now_rfc3339
 from infrastructure.errors import IdempotencyMismatch
-from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import Table
+from infrastructure.sql.dialect import Dialect
+from infrastructure.sql.table import Table
 from infrastructure.write_request import WriteRequest
 
 REQUESTS = Table(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from infrastructure.sql.dialect import Dialect
+from infrastructure.sql.postgres import PostgresDialect
 from infrastructure.store.idempotency import REQUESTS
-from infrastructure.view.dialect import Dialect
-from infrastructure.view.postgres import PostgresDialect
 from infrastructure.view.tables import LIVE
 
 # Indexes of earlier layouts that only cost every write their upkeep.

@@ -12,11 +12,11 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.sql.postgres import PostgresDialect
 from infrastructure.store import postgres_write
 from infrastructure.store.idempotency import KeptAnswer
 from infrastructure.store.view_recording import ViewRecording
 from infrastructure.view.changes import ViewChanges
-from infrastructure.view.postgres import PostgresDialect
 
 
 class LedgerPostgresRecorder(ViewRecording, PostgresApplicationRecorder):

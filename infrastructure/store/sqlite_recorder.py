@@ -11,10 +11,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from infrastructure.errors import Overtaken
+from infrastructure.sql.sqlite import SQLiteDialect
 from infrastructure.store.idempotency import KeptAnswer
 from infrastructure.store.view_recording import ViewRecording
 from infrastructure.view.changes import ViewChanges
-from infrastructure.view.sqlite import SQLiteDialect
 
 
 class LedgerSQLiteRecorder(ViewRecording, SQLiteApplicationRecorder):

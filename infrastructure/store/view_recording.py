@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from infrastructure.sql.dialect import Dialect
 from infrastructure.store.idempotency import IdempotencyStore
 from infrastructure.store.migrations import migrate
-from infrastructure.view.dialect import Dialect
 from infrastructure.view.reader import ViewReader
 from infrastructure.view.row_writer import RowWriter
 from infrastructure.view.schema import Schema

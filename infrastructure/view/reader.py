@@ -10,8 +10,8 @@ from uuid import UUID
 from infrastructure.encoding.answers import day_text, fact_answer, interval, recognition, valid_end
 from infrastructure.encoding.canonical import parsed
 from infrastructure.errors import NotFound
+from infrastructure.sql.dialect import Dialect
 from infrastructure.view.changes import LATEST
-from infrastructure.view.dialect import Dialect
 from infrastructure.view.tables import LIVE, MAX_POSITION
 
 AUDIT_FILTERS = {
@@ -69,21 +69,23 @@ class ViewReader:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self.latest_recognitions = dialect.sql(self.select_latest_recognitions).replace("END", dialect.end_literal)
+        self.latest_recognitions = dialect.sql(self.select_latest_recognitions, LIVE).replace(
+            "END", dialect.end_literal
+        )
 
     def _at(self, at: date, recorded_at: datetime) -> list[Any]:
         d, s = self.dialect.day(at), self.dialect.time(recorded_at)
         return [d, d, s, s]
 
     def _rows(self, statement: str, params: list[Any]) -> list[dict[str, Any]]:
-        return self.dialect.rows(self.dialect.sql(statement), params)
+        return self.dialect.rows(self.dialect.sql(statement, LIVE), params)
 
     def recognitions_query(self, subject: str, at: date, recorded_at: datetime) -> tuple[str, list[Any]]:
         """The statement and parameters of `recognitions`, for a reader that runs them itself."""
         if recorded_at >= LATEST:
             day = self.dialect.day(at)
             return self.latest_recognitions, [subject, day, day]
-        return self.dialect.sql(self.select_recognitions), [subject, True, *self._at(at, recorded_at)]
+        return self.dialect.sql(self.select_recognitions, LIVE), [subject, True, *self._at(at, recorded_at)]
 
     def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = self.dialect.tuples(*self.recognitions_query(subject, at, recorded_at))
@@ -150,7 +152,7 @@ class ViewReader:
         return [parsed(r["body"]) for r in self._rows(self.select_subjects, [])]
 
     def subject_slugs(self) -> list[str]:
-        return [r[0] for r in self.dialect.tuples(self.dialect.sql(self.select_subject_slugs), [])]
+        return [r[0] for r in self.dialect.tuples(self.dialect.sql(self.select_subject_slugs, LIVE), [])]
 
     def subject(self, slug: str) -> dict[str, Any] | None:
         rows = self._rows(self.select_subject, [slug])

@@ -6,8 +6,8 @@ from typing import Any
 
 from infrastructure.encoding.answers import audit_body
 from infrastructure.encoding.canonical import canonical
+from infrastructure.sql.dialect import Dialect
 from infrastructure.view.changes import FactRow, StatusRow, ViewChanges
-from infrastructure.view.dialect import Dialect
 from infrastructure.view.tables import FACT_COLUMNS, LIVE, MAX_POSITION, STATUS_COLUMNS
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infrastructure.view.dialect import Dialect
+from infrastructure.sql.dialect import Dialect
 from infrastructure.view.tables import INDEXES, LIVE, SHADOW, TABLES
 
 

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from infrastructure.sql.table import Index, Table
 
 # Logical table -> table name: the live view, and the one a rebuild fills before swapping it in.
 LIVE = {"facts": "ledger_facts", "status": "ledger_status", "subjects": "ledger_subjects", "actors": "ledger_actors"}
 SHADOW = {k: v + "_rebuild" for k, v in LIVE.items()}
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table: its logical name, columns as (name, portable type, constraint), and primary key."""
-
-    name: str
-    columns: tuple[tuple[str, str, str], ...]
-    primary_key: tuple[str, ...] = ()
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c[0] for c in self.columns)
-
-
-@dataclass(frozen=True)
-class Index:
-    """A secondary index, named `{table}_{suffix}`.
-
-    `covering` columns are carried for index-only reads (PostgreSQL INCLUDEs them; SQLite puts
-    them in the key, with the columns of `where` too, or it will not read from the index alone).
-    """
-
-    suffix: str
-    table: str
-    key: tuple[str, ...]
-    covering: tuple[str, ...] = ()
-    where: str = ""  # END stands for the dialect's literal end of system time
-    where_columns: tuple[str, ...] = ()
 
 
 FACTS = Table(

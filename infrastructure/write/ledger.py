@@ -21,10 +21,10 @@ from infrastructure.encoding import transcodings
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound, Overtaken, PreconditionFailed, TooMuchContention
 from infrastructure.reference.actors import ActorCatalogue
+from infrastructure.sql.dialect import Dialect
 from infrastructure.store.idempotency import IdempotencyStore
 from infrastructure.store.view_recording import ViewRecording
 from infrastructure.view.changes import ViewChanges
-from infrastructure.view.dialect import Dialect
 from infrastructure.view.known_subjects import KnownSubjects
 from infrastructure.view.reader import ViewReader
 from infrastructure.view.relation_diff import RelationDiff

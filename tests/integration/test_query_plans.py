@@ -6,6 +6,7 @@ from typing import Any
 
 from infrastructure.bootstrap import Services
 from infrastructure.datasets.loader import load_demo
+from infrastructure.view.tables import LIVE
 
 
 def _plan(services: Services, backend: str, sql: str, params: list[Any]) -> str:
@@ -36,7 +37,7 @@ def test_who_recognises_now_reads_only_the_recognised_until_index(services: Serv
 def test_a_timeline_is_read_by_the_primary_key(services: Services, backend: str) -> None:
     load_demo(services.ledger)
     view: Any = services.ledger.view
-    sql = view.dialect.sql(view.select_timeline)
+    sql = view.dialect.sql(view.select_timeline, LIVE)
     rid = "00000000-0000-0000-0000-000000000000"
     end = "9999-12-31T23:59:59.999998Z" if backend == "sqlite" else "9999-12-31 23:59:59.999998+00"
     plan = _plan(services, backend, sql, [rid, end, end])

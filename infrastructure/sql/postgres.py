@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -11,8 +11,8 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import tuple_row
 
-from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import LIVE, Index
+from infrastructure.sql.dialect import Dialect
+from infrastructure.sql.table import Index
 
 END_LITERAL = "'9999-12-31 23:59:59.999999+00'"
 SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
@@ -30,8 +30,8 @@ class PostgresDialect(Dialect):
         self.datastore = datastore
         self.events_table = events_table
 
-    def sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
-        return statement.format(**tables).replace("?", "%s")
+    def sql(self, statement: str, tables: Mapping[str, str] | None = None) -> str:
+        return super().sql(statement, tables).replace("?", "%s")
 
     def create_index_sql(self, index: Index, table: str) -> str:
         include = f" INCLUDE ({', '.join(index.covering)})" if index.covering else ""

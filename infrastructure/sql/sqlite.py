@@ -11,8 +11,8 @@ from uuid import UUID
 from eventsourcing.sqlite import SQLiteDatastore
 
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.view.dialect import Dialect
-from infrastructure.view.tables import Index
+from infrastructure.sql.dialect import Dialect
+from infrastructure.sql.table import Index
 
 TYPES = {
     "uuid": "TEXT",

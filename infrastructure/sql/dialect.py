@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from infrastructure.view.tables import LIVE, Index, Table
+from infrastructure.sql.table import Index, Table
 
 
 class Dialect(ABC):
@@ -27,9 +27,9 @@ class Dialect(ABC):
         """Whether other processes can open this database (not an SQLite database in memory)."""
         return True
 
-    def sql(self, statement: str, tables: dict[str, str] = LIVE) -> str:
-        """A statement with table names filled in and this backend's placeholders."""
-        return statement.format(**tables)
+    def sql(self, statement: str, tables: Mapping[str, str] | None = None) -> str:
+        """A statement with this backend's placeholders, and table names filled in from `tables`."""
+        return statement.format(**tables) if tables else statement
 
     def create_table_sql(self, table: Table, name: str) -> str:
         columns = [f"{c} {self.types[t]} {constraint}".rstrip() for c, t, constraint in table.columns]
