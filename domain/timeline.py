@@ -302,8 +302,8 @@ def _mark(
 
 # Both answers below depend on the status alone (its basis facts are fixed), and the fold asks
 # again about the same status when it rebuilds intervals, as for a dispute.
-_IMPRECISE_ENDS_CACHE: IdentityCache[Status, tuple[date, ...]] = IdentityCache(1 << 14)
-_FLAGGED_CACHE: IdentityCache[Status, dict[tuple[bool, bool], Status]] = IdentityCache(1 << 14)
+_IMPRECISE_ENDS_CACHE: IdentityCache[Status, tuple[date, ...]] = IdentityCache(1 << 11)
+_FLAGGED_CACHE: IdentityCache[Status, dict[tuple[bool, bool], Status]] = IdentityCache(1 << 11)
 
 
 def _imprecise_ends(status: Status, by_id: dict[UUID, Fact]) -> tuple[date, ...]:

@@ -15,7 +15,7 @@ from domain.status import Mission, Part, Sanction, Status
 
 # For a part: its JSON, and its fact id quoted for the basis ("" if it has none). For a tuple of
 # missions or sanctions: its items' JSON, and their quoted fact ids, each joined with commas.
-_PART_JSON_CACHE: IdentityCache[Part | tuple[Mission | Sanction, ...], tuple[str, str]] = IdentityCache(1 << 16)
+_PART_JSON_CACHE: IdentityCache[Part | tuple[Mission | Sanction, ...], tuple[str, str]] = IdentityCache(1 << 11)
 
 
 def status_json(status: Status) -> str:
