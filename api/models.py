@@ -120,6 +120,21 @@ class Fact(BaseModel):
     relation_version: int
 
 
+class RelationFact(Fact):
+    retracted_by: str | None = Field(description="The retraction of this fact, if any (listed with the facts)")
+    disputed_by: list[str] = Field(description="The disputes of this fact that stand (listed with the facts)")
+
+
+class EvidenceFact(Fact):
+    disputed_by: list[str] = Field(description="The disputes of this fact that stand: entries of the same map")
+
+
+Evidence = Annotated[
+    dict[str, EvidenceFact],
+    Field(description="The deciding facts named by the answer's entries, and their disputes, by fact id"),
+]
+
+
 class FactWithCorrections(Fact):
     retraction: Fact | None
     disputes: list[Fact]
@@ -158,37 +173,44 @@ class Actor(BaseModel):
     registered_at: str | None = None
 
 
-class Recognition(BaseModel):
+class Part(BaseModel):
+    """What every part of a status says of itself: the fact deciding it, and how sure it is."""
+
+    fact_id: str | None = Field(default=None, description="The deciding fact; none before any fact of this part")
+    approximate: bool = Field(default=False, description="Its fact's date is known only to a month or year around `at`")
+    disputed: bool = Field(default=False, description="Its fact has a dispute that stands")
+
+
+class Recognition(Part):
     state: Literal["recognised", "not_recognised"]
     form: Literal["de_jure", "de_facto"] | None = None
     since: str | None = None
-    fact_id: str | None = None
 
 
-class Relations(BaseModel):
+class Relations(Part):
     state: Literal["established", "severed", "none"]
     since: str | None = None
 
 
-class Envoy(BaseModel):
+class Envoy(Part):
     active: bool
     name: str | None = None
     since: str | None = None
 
 
-class Mission(BaseModel):
+class Mission(Part):
     kind: str
     city: str | None = None
     since: str
 
 
-class Listing(BaseModel):
+class Listing(Part):
     active: bool
     since: str | None = None
     list: str | None = None
 
 
-class Sanction(BaseModel):
+class Sanction(Part):
     regime: str
     since: str
 
@@ -210,71 +232,102 @@ class Status(BaseModel):
 
 class ActorStatus(Status):
     actor: str
+    actor_name: str
 
 
 class SubjectStatusRow(Status):
     subject: str
+    subject_name: str
 
 
 class RecognisedBy(BaseModel):
     actor: str
+    actor_name: str
     form: Literal["de_jure", "de_facto"]
     since: str | None
+    since_precision: Literal["day", "month", "year"] = Field(
+        description="How precisely `since` is known: 1997-05-01 with `month` reads May 1997"
+    )
+    fact_id: str = Field(description="The deciding fact, in `evidence`")
+    approximate: bool = Field(description="Whether `at` falls in the period of an imprecise `since`")
+    disputed: bool = Field(description="Whether the deciding fact has a dispute that stands")
 
 
 class Recognitions(BaseModel):
     subject: str
+    subject_name: str
     at: str
     recorded_at: str
     recognised_by: list[RecognisedBy]
     count: int
+    evidence: Evidence
 
 
 class SubjectStatus(BaseModel):
     subject: str
+    subject_name: str
     at: str
     recorded_at: str
     relations: list[ActorStatus]
+    evidence: Evidence
 
 
 class ActorStatuses(BaseModel):
     actor: str
+    actor_name: str
     at: str
     recorded_at: str
     relations: list[SubjectStatusRow]
+    evidence: Evidence
 
 
 class Interval(BaseModel):
-    valid_from: str
+    valid_from: str | None = Field(description="Null for the interval before the relation's first fact")
     valid_to: str | None = Field(description="Exclusive; null when open-ended")
+    no_facts: bool = Field(description="True for the interval before the first fact: nothing is known of it")
     status: Status
 
 
 class RelationView(BaseModel):
     actor: str
+    actor_name: str
     subject: str
+    subject_name: str
     at: str
     recorded_at: str
     relation_version: int
     status: Status | None
     timeline: list[Interval]
-    facts: list[Fact]
+    facts: list[RelationFact] = Field(description="Every fact of the relation: the evidence of its timeline")
+
+
+class ChangedStatus(Status):
+    actor: str
+
+
+class ChangeDate(BaseModel):
+    date: str = Field(description="A day after `from`, up to `to`, from which the status differs from the day before")
+    facts: list[str] = Field(description="The facts that take effect that day, in `evidence`")
 
 
 class Change(BaseModel):
     actor: str
-    before: ActorStatus | None
-    after: ActorStatus | None
+    actor_name: str
+    before: ChangedStatus | None
+    after: ChangedStatus | None
+    dates: list[ChangeDate]
 
 
 class Changes(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     subject: str
+    subject_name: str
     from_: str = Field(alias="from")
     to: str
     recorded_at: str
     changes: list[Change]
+    evidence: Evidence
 
 
 class Point(BaseModel):

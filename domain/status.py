@@ -31,7 +31,7 @@ class Relations:
     fact_id: UUID | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(state=self.state, since=_iso(self.since))
+        return _drop_none(state=self.state, since=_iso(self.since), fact_id=_str(self.fact_id))
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Envoy:
     fact_id: UUID | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(active=self.active, name=self.name, since=_iso(self.since))
+        return _drop_none(active=self.active, name=self.name, since=_iso(self.since), fact_id=_str(self.fact_id))
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Mission:
     fact_id: UUID
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(kind=self.kind, city=self.city, since=_iso(self.since))
+        return _drop_none(kind=self.kind, city=self.city, since=_iso(self.since), fact_id=str(self.fact_id))
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Listing:
     fact_id: UUID | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(active=self.active, since=_iso(self.since), list=self.list)
+        return _drop_none(active=self.active, since=_iso(self.since), list=self.list, fact_id=_str(self.fact_id))
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Sanction:
     fact_id: UUID
 
     def to_dict(self) -> dict[str, Any]:
-        return {"regime": self.regime, "since": self.since.isoformat()}
+        return {"regime": self.regime, "since": self.since.isoformat(), "fact_id": str(self.fact_id)}
 
 
 Part = Recognition | Relations | Envoy | Mission | Listing | Sanction  # each gives its JSON shape: to_dict()
@@ -101,6 +101,9 @@ class Status:
     sanctions: tuple[Sanction, ...] = ()
     approximate: bool = False
     disputed: bool = False
+    # Which of the basis facts make it so: a part is approximate or disputed when its fact is.
+    approximate_facts: frozenset[UUID] = frozenset()
+    disputed_facts: frozenset[UUID] = frozenset()
 
     def __hash__(self) -> int:
         # Statuses are compared and hashed often (view diffs, caches); computed once, kept here.
@@ -168,25 +171,43 @@ class Status:
     def hostile(self) -> bool:
         return self.terrorist_listed.active or bool(self.sanctions)
 
+    def flags(self, part: Part) -> dict[str, bool]:
+        """The part's own `approximate` and `disputed`, where true (answers read absent as false)."""
+        fact_id = part.fact_id
+        if fact_id is None:
+            return {}
+        flags = {}
+        if fact_id in self.approximate_facts:
+            flags["approximate"] = True
+        if fact_id in self.disputed_facts:
+            flags["disputed"] = True
+        return flags
+
+    def part_dict(self, part: Part) -> dict[str, Any]:
+        """A part's JSON shape, with its own flags."""
+        return part.to_dict() | self.flags(part)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the design's status."""
+        part = self.part_dict
         return {
-            "recognition": self.recognition.to_dict(),
-            "relations": self.relations.to_dict(),
-            "ambassador_accepted": self.ambassador_accepted.to_dict(),
-            "ambassador_sent": self.ambassador_sent.to_dict(),
-            "missions": [m.to_dict() for m in self.missions],
-            "terrorist_listed": self.terrorist_listed.to_dict(),
-            "sanctions": [s.to_dict() for s in self.sanctions],
+            "recognition": part(self.recognition),
+            "relations": part(self.relations),
+            "ambassador_accepted": part(self.ambassador_accepted),
+            "ambassador_sent": part(self.ambassador_sent),
+            "missions": [part(m) for m in self.missions],
+            "terrorist_listed": part(self.terrorist_listed),
+            "sanctions": [part(s) for s in self.sanctions],
             "level": self.level,
             "hostile": self.hostile,
             "approximate": self.approximate,
             "disputed": self.disputed,
-            "basis": [str(i) for i in self.basis],
+            "basis": [str(p.fact_id) for p in self.parts if p.fact_id is not None],  # not cached: a value stays as made
         }
 
 
 _FIELDS = tuple(f.name for f in fields(Status))
+FLAGS = ("approximate", "disputed")  # a part's flags, shown where true
 
 
 def _drop_none(**values: Any) -> dict[str, Any]:

@@ -291,32 +291,37 @@ def _mark(
 ) -> tuple[Interval, ...]:
     """Split an interval where an imprecise basis date's period ends; set the flags."""
     status = iv.status
-    is_disputed = bool(disputed) and not disputed.isdisjoint(status.basis_set)
+    disputed_facts = disputed & status.basis_set if disputed else NONE
     ends = _imprecise_ends(status, by_id) if imprecise else ()  # no imprecise fact: nothing to split
     if not ends:  # the common case: nothing to split
-        return (Interval(iv.valid_from, iv.valid_to, _flagged(status, False, True)),) if is_disputed else (iv,)
-    points = sorted({e for e in ends if iv.valid_from < e < iv.valid_to} | {iv.valid_from, iv.valid_to})
-    last = ends[-1]
-    return tuple(Interval(a, b, _flagged(status, a < last, is_disputed)) for a, b in pairwise(points))
+        if disputed_facts:
+            return (Interval(iv.valid_from, iv.valid_to, _flagged(status, NONE, disputed_facts)),)
+        return (iv,)
+    points = sorted({e for e, _ in ends if iv.valid_from < e < iv.valid_to} | {iv.valid_from, iv.valid_to})
+    return tuple(
+        Interval(a, b, _flagged(status, frozenset(i for e, i in ends if a < e), disputed_facts))
+        for a, b in pairwise(points)
+    )
 
 
+NONE: frozenset[UUID] = frozenset()
 # Both answers below depend on the status alone (its basis facts are fixed), and the fold asks
 # again about the same status when it rebuilds intervals, as for a dispute.
-_IMPRECISE_ENDS_CACHE: IdentityCache[Status, tuple[date, ...]] = IdentityCache(1 << 11)
-_FLAGGED_CACHE: IdentityCache[Status, dict[tuple[bool, bool], Status]] = IdentityCache(1 << 11)
+_IMPRECISE_ENDS_CACHE: IdentityCache[Status, tuple[tuple[date, UUID], ...]] = IdentityCache(1 << 11)
+_FLAGGED_CACHE: IdentityCache[Status, dict[tuple[frozenset[UUID], frozenset[UUID]], Status]] = IdentityCache(1 << 11)
 
 
-def _imprecise_ends(status: Status, by_id: dict[UUID, Fact]) -> tuple[date, ...]:
-    """Where the periods of the basis facts known only to the month or year end, in order."""
+def _imprecise_ends(status: Status, by_id: dict[UUID, Fact]) -> tuple[tuple[date, UUID], ...]:
+    """Where the periods of the basis facts known only to the month or year end, with each fact, in order."""
     cached = _IMPRECISE_ENDS_CACHE.get(status)
     if cached is None:
-        dates = [by_id[i].effective_on for i in status.basis]
-        cached = _IMPRECISE_ENDS_CACHE.put(status, tuple(sorted({d.end for d in dates if not d.is_exact})))
+        dated = [(by_id[i].effective_on, i) for i in status.basis]
+        cached = _IMPRECISE_ENDS_CACHE.put(status, tuple(sorted((d.end, i) for d, i in dated if not d.is_exact)))
     return cached
 
 
-def _flagged(status: Status, approximate: bool, disputed: bool) -> Status:
-    """The status with these flags, the same object each time it is asked for while kept."""
+def _flagged(status: Status, approximate: frozenset[UUID], disputed: frozenset[UUID]) -> Status:
+    """The status with these facts flagged, the same object each time it is asked for while kept."""
     if not approximate and not disputed:
         return status
     variants = _FLAGGED_CACHE.get(status)
@@ -324,7 +329,13 @@ def _flagged(status: Status, approximate: bool, disputed: bool) -> Status:
         variants = _FLAGGED_CACHE.put(status, {})
     found = variants.get((approximate, disputed))
     if found is None:
-        found = variants.setdefault((approximate, disputed), status.evolve(approximate=approximate, disputed=disputed))
+        flagged = status.evolve(
+            approximate=bool(approximate),
+            disputed=bool(disputed),
+            approximate_facts=approximate,
+            disputed_facts=disputed,
+        )
+        found = variants.setdefault((approximate, disputed), flagged)
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from eventsourcing.utils import get_topic
 
 from infrastructure.auth.tokens import TokenStore
+from infrastructure.bulk.rebuild import Rebuild, default_workers
 from infrastructure.config.settings import Settings
 from infrastructure.read.queries import Queries
 from infrastructure.read.replay import Replay
@@ -34,6 +35,10 @@ def build(settings: Settings, clock: Clock = utc_now) -> Services:
     recorder = LedgerSQLiteRecorder if settings.backend == "sqlite" else LedgerPostgresRecorder
     env["APPLICATION_RECORDER_TOPIC"] = get_topic(recorder)
     ledger = Ledger(env=env, clock=clock)
+    if ledger.schema.outdated():
+        with ledger.dialect.schema_lock():  # processes starting together: one rebuilds
+            if ledger.schema.outdated():
+                Rebuild(ledger, workers=default_workers()).run()
     tokens = TokenStore(ledger.dialect, ledger.answers, clock)
     tokens.create_table()
     queries = Queries(ledger.view, Replay(ledger), ledger.actors, ledger.subjects, clock)

@@ -17,9 +17,12 @@ from eventsourcing.persistence import OperationalError
 from psycopg_pool import AsyncConnectionPool
 
 from infrastructure.config.settings import Settings
+from infrastructure.encoding.answers import evidence, fact_answer
+from infrastructure.encoding.canonical import parsed
 from infrastructure.read.queries import Queries, on, recognitions_answer
 from infrastructure.sql.postgres import PostgresDialect
-from infrastructure.view.reader import ViewReader
+from infrastructure.view.reader import ViewReader, recognised
+from infrastructure.view.tables import LIVE
 
 
 class AwaitedReads:
@@ -58,19 +61,23 @@ class AwaitedReads:
     async def recognitions(self, subject: str, at: date | None, recorded_at: datetime | None) -> dict[str, Any]:
         """As `Queries.recognitions` in view mode."""
         d, s, shown = self.queries.when(at, recorded_at)
+        names = self.queries.known_subjects.names
+        cached = names.get(subject)  # a name is read once: subjects are never renamed
+        name = cached if cached is not None else await asyncio.to_thread(self.queries.subject_name, subject)
         sql, params = self.view.recognitions_query(subject, on(d), s)
         try:
             async with self.pool.connection() as conn:
-                cursor = await conn.execute(sql.encode(), params, prepare=True)
-                rows = await cursor.fetchall()
+                rows = await (await conn.execute(sql.encode(), params, prepare=True)).fetchall()
+                entries, facts, disputed = recognised(rows)
+                disputes = []
+                if disputed:  # rare: a dispute of a recognition that stands
+                    statement, values = self.view.disputes_query(disputed, s)
+                    found = await conn.execute(self.view.dialect.sql(statement, LIVE).encode(), values)
+                    disputes = [fact_answer(parsed(body), int(position)) for position, body in await found.fetchall()]
         except psycopg.OperationalError as e:  # the database away, or no connection in time
             raise OperationalError(str(e)) from e
-        if not rows:  # rows exist only for registered subjects; none: is it registered at all?
-            await asyncio.to_thread(self.queries.subject, subject)
-        return recognitions_answer(subject, d, shown, recognised_dates(rows))
-
-
-def recognised_dates(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """As `recognised`, with each `since` left a date: the route sends the answer through orjson,
-    which writes a date as `date.isoformat()` does, so the bytes are the same, in less time."""
-    return [{"actor": actor, "form": form, "since": since} for actor, form, since in rows]
+        if self.queries.catalogue.all_iso(e["actor"] for e in entries):
+            rows_named = self.queries.named(entries, "actor")
+        else:  # a registered actor's name is read from the database
+            rows_named = await asyncio.to_thread(self.queries.named, entries, "actor")
+        return recognitions_answer(subject, name, d, shown, rows_named, evidence(facts, disputes))

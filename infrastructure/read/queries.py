@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from domain.dates import END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
+from infrastructure.encoding.answers import LISTED_PARTS, PART_NAMES, deciding, with_corrections
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.read.replay import Replay
@@ -26,6 +28,7 @@ LAST_DAY = END_OF_TIME - timedelta(days=1)
 MAX_PAGE = 1000
 # Parts of a status that say why or how sure, not what: ignored when comparing dates.
 NOT_SUBSTANCE = ("basis", "approximate", "disputed")
+NOT_SUBSTANCE_OF_PART = ("fact_id", "approximate", "disputed")
 
 
 class Queries:
@@ -77,37 +80,70 @@ class Queries:
     ) -> dict[str, Any]:
         reader = self._reader(mode)
         d, s, shown = self.when(at, recorded_at)
-        if mode == "replay":
-            self.subject(subject)
-        rows = reader.recognitions(subject, on(d), s)
-        if not rows:  # rows exist only for registered subjects: one round trip when there are any
-            self.subject(subject)
-        return recognitions_answer(subject, d, shown, rows)
+        name = self.subject_name(subject)
+        entries, evidence = reader.recognitions(subject, on(d), s)
+        return recognitions_answer(subject, name, d, shown, self.named(entries, "actor"), evidence)
+
+    def subject_name(self, slug: str) -> str:
+        """The subject's display name (kept once read), or NotFound."""
+        name = self.known_subjects.name(slug)
+        if name is None:
+            raise NotFound("subject", slug)
+        return name
+
+    def named(self, rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        """Rows with the display name of the actor or subject each names under `key`."""
+        if key == "actor":
+            names = self.catalogue.names({r["actor"] for r in rows})
+        else:
+            names = {slug: self.subject_name(slug) for slug in {r["subject"] for r in rows}}
+        for row in rows:
+            row[f"{key}_name"] = names[row[key]]
+        return rows
+
+    def evidence(
+        self, reader: ViewReader | Replay, statuses: list[tuple[str, str, dict[str, Any]]], s: datetime
+    ) -> dict[str, dict[str, Any]]:
+        """The deciding facts of these (actor, subject, status), with the standing disputes of those disputed."""
+        ids, disputed, relations = set(), set(), set()
+        for actor, subject, status in statuses:
+            for fact_id, is_disputed in deciding(status):
+                ids.add(fact_id)
+                if is_disputed:
+                    disputed.add(fact_id)
+            relations.add(str(Relation.create_id(actor, subject)))
+        return reader.evidence(ids, disputed, s, relations)
 
     def subject_status(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        self.subject(subject)
+        name = self.subject_name(subject)
         d, s, shown = self.when(at, recorded_at)
+        rows = self.named(reader.subject_status(subject, on(d), s), "actor")
         return {
             "subject": subject,
+            "subject_name": name,
             "at": d.isoformat(),
             "recorded_at": shown,
-            "relations": reader.subject_status(subject, on(d), s),
+            "relations": rows,
+            "evidence": self.evidence(reader, [(r["actor"], subject, r) for r in rows], s),
         }
 
     def actor_status(
         self, actor: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         reader = self._reader(mode)
-        code = self.catalogue.get(actor).code
+        found = self.catalogue.get(actor)
         d, s, shown = self.when(at, recorded_at)
+        rows = self.named(reader.actor_status(found.code, on(d), s), "subject")
         return {
-            "actor": code,
+            "actor": found.code,
+            "actor_name": found.name,
             "at": d.isoformat(),
             "recorded_at": shown,
-            "relations": reader.actor_status(code, on(d), s),
+            "relations": rows,
+            "evidence": self.evidence(reader, [(found.code, r["subject"], r) for r in rows], s),
         }
 
     def relation(
@@ -115,25 +151,27 @@ class Queries:
     ) -> dict[str, Any]:
         """A relation's status on a date, its whole timeline with basis, and its facts."""
         reader = self._reader(mode)
-        code = self.catalogue.get(actor).code
-        if not self.known_subjects.exists(subject):  # remembered once seen: no query, no body
-            raise NotFound("subject", subject)
+        found = self.catalogue.get(actor)
+        code = found.code
+        name = self.subject_name(subject)  # remembered once seen: no query, no body
         d, s, shown = self.when(at, recorded_at)
         rid = str(Relation.create_id(code, subject))
         timeline = reader.timeline(rid, s)
-        facts = reader.relation_facts(rid, s)
+        facts = with_corrections(reader.relation_facts(rid, s))
         current = next(
             (
                 iv["status"]
                 for iv in timeline
-                if iv["valid_from"] <= on(d).isoformat()
+                if (iv["valid_from"] is None or iv["valid_from"] <= on(d).isoformat())
                 and (iv["valid_to"] is None or on(d).isoformat() < iv["valid_to"])
             ),
             None,
         )
         return {
             "actor": code,
+            "actor_name": found.name,
             "subject": subject,
+            "subject_name": name,
             "at": d.isoformat(),
             "recorded_at": shown,
             "relation_version": len(facts),
@@ -145,23 +183,47 @@ class Queries:
     def changes(
         self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
-        """Every actor whose status differs between two valid dates."""
+        """Every actor whose status differs between two valid dates: before, after, and the dates in
+        between on which it changed, with the facts that took effect on each."""
+        if date_from > date_to:
+            raise InvalidValue("to", f"{date_to.isoformat()} is before from ({date_from.isoformat()})")
         reader = self._reader(mode)
-        self.subject(subject)
+        name = self.subject_name(subject)
         _, s, shown = self.when(None, recorded_at)
-        before = {r["actor"]: r for r in reader.subject_status(subject, on(date_from), s)}
-        after = {r["actor"]: r for r in reader.subject_status(subject, on(date_to), s)}
-        changed = [
-            {"actor": actor, "before": before.get(actor), "after": after.get(actor)}
-            for actor in sorted(set(before) | set(after))
-            if _substance(before.get(actor)) != _substance(after.get(actor))
-        ]
+        start, end = on(date_from), on(date_to)
+        by_actor: dict[str, list[dict[str, Any]]] = {}
+        for row in reader.subject_intervals(subject, start, end, s):
+            by_actor.setdefault(row["actor"], []).append(row)
+        changed: list[dict[str, Any]] = []
+        days: dict[str, list[str]] = {}
+        for actor, rows in sorted(by_actor.items()):
+            before, after = _holding(rows, start), _holding(rows, end)
+            if _substance(before) == _substance(after):
+                continue
+            days[actor] = [
+                b["valid_from"]
+                for a, b in pairwise(rows)
+                if start.isoformat() < b["valid_from"] <= end.isoformat()
+                and _substance(a["status"]) != _substance(b["status"])
+            ]
+            changed.append({"actor": actor, "before": _row(actor, before), "after": _row(actor, after)})
+        causes: dict[tuple[str, str], list[str]] = {}
+        for actor, day, fact_id in reader.facts_on(subject, {d for ds in days.values() for d in ds}, s):
+            if day in days.get(actor, ()):
+                causes.setdefault((actor, day), []).append(fact_id)
+        for change in changed:
+            actor = change["actor"]
+            change["dates"] = [{"date": day, "facts": causes.get((actor, day), [])} for day in days[actor]]
+        ids = {i for c in changed for d in c["dates"] for i in d["facts"]}
+        relations = {str(Relation.create_id(c["actor"], subject)) for c in changed}
         return {
             "subject": subject,
+            "subject_name": name,
             "from": date_from.isoformat(),
             "to": date_to.isoformat(),
             "recorded_at": shown,
-            "changes": changed,
+            "changes": self.named(changed, "actor"),
+            "evidence": reader.evidence(ids, ids, s, relations),
         }
 
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
@@ -209,13 +271,41 @@ def on(day: date) -> date:
     return min(day, LAST_DAY)
 
 
+def _holding(rows: list[dict[str, Any]], day: date) -> dict[str, Any] | None:
+    """The status of the interval, among a relation's (in order), that holds on `day`."""
+    text = day.isoformat()
+    held = [r for r in rows if r["valid_from"] <= text]
+    return held[-1]["status"] if held else None
+
+
+def _row(actor: str, status: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {"actor": actor, **status} if status is not None else None
+
+
 def _substance(status: dict[str, Any] | None) -> dict[str, Any] | None:
     if status is None:
         return None
     out = {k: v for k, v in status.items() if k not in NOT_SUBSTANCE}
-    out["recognition"] = {k: v for k, v in status["recognition"].items() if k != "fact_id"}
+    for name in PART_NAMES:
+        out[name] = _plain(status[name])
+    for name in LISTED_PARTS:
+        out[name] = [_plain(p) for p in status[name]]
     return out
 
 
-def recognitions_answer(subject: str, at: date, shown: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"subject": subject, "at": at.isoformat(), "recorded_at": shown, "recognised_by": rows, "count": len(rows)}
+def _plain(part: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in part.items() if k not in NOT_SUBSTANCE_OF_PART}
+
+
+def recognitions_answer(
+    subject: str, name: str, at: date, shown: str, rows: list[dict[str, Any]], evidence: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "subject_name": name,
+        "at": at.isoformat(),
+        "recorded_at": shown,
+        "recognised_by": rows,
+        "count": len(rows),
+        "evidence": evidence,
+    }

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from domain.facts import Fact
+from domain.facts import Fact, FactType
 from domain.relation import Relation, project
-from domain.timeline import Interval, build_timeline, status_on
-from infrastructure.encoding.answers import audit_body, interval, recognition, valid_end
+from domain.timeline import ACTING, Interval, build_timeline, corrections, status_on
+from infrastructure.encoding.answers import audit_body, evidence, interval, recognition, valid_end
 from infrastructure.store.event_reader import RELATION_OPENED, EventReader
 
 
@@ -46,13 +46,47 @@ class Replay:
             if facts:
                 yield a, s, build_timeline(facts)
 
-    def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
-        out = []
+    def recognitions(
+        self, subject: str, at: date, recorded_at: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        entries, ids, disputed, relations = [], set(), set(), set()
         for actor, _, timeline in self._timelines(recorded_at, subject=subject):
-            rec = status_on(timeline, at).recognition
-            if rec.state == "recognised":
-                out.append(recognition(actor, rec.form, rec.since))
-        return sorted(out, key=lambda r: (r["since"] or "", r["actor"]))
+            status = status_on(timeline, at)
+            rec = status.recognition
+            if rec.state == "recognised" and rec.fact_id is not None:
+                fact_id = str(rec.fact_id)
+                is_disputed = rec.fact_id in status.disputed_facts
+                facts = {str(f.fact_id): f for f in self.known_facts(Relation.create_id(actor, subject), recorded_at)}
+                body = audit_body(facts[fact_id], 0)
+                entries.append(
+                    recognition(actor, rec.form, rec.since, body, rec.fact_id in status.approximate_facts, is_disputed)
+                )
+                ids.add(fact_id)
+                relations.add(str(Relation.create_id(actor, subject)))
+                if is_disputed:
+                    disputed.add(fact_id)
+        entries.sort(key=lambda r: (r["since"] or "", r["actor"]))
+        return entries, self.evidence(ids, disputed, recorded_at, relations)
+
+    def evidence(
+        self, fact_ids: set[str], disputed: set[str], recorded_at: datetime, relations: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """As the view's: the facts with these ids, found in these relations, and the standing disputes."""
+        facts, disputes = [], []
+        for rid in sorted(relations):
+            known = self.known_facts(UUID(rid), recorded_at)
+            retracted, _ = corrections(known)
+            for version, fact in enumerate(known, start=1):
+                fact_id = str(fact.fact_id)
+                if fact_id in fact_ids:
+                    facts.append(audit_body(fact, version))
+                elif (
+                    fact.type is FactType.FACT_DISPUTED
+                    and str(fact.target) in disputed
+                    and fact.fact_id not in retracted
+                ):
+                    disputes.append(audit_body(fact, version))
+        return evidence(facts, disputes)
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = [{"actor": a, **status_on(t, at).to_dict()} for a, _, t in self._timelines(recorded_at, subject=subject)]
@@ -70,6 +104,28 @@ class Replay:
     def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
         return [audit_body(fact, version) for version, fact in enumerate(facts, start=1)]
+
+    def subject_intervals(self, subject: str, start: date, end: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        rows = [
+            {"actor": actor, "valid_from": iv.valid_from.isoformat(), "status": iv.status.to_dict()}
+            for actor, _, timeline in self._timelines(recorded_at, subject=subject)
+            for iv in timeline
+            if iv.valid_from <= end and iv.valid_to > start
+        ]
+        return sorted(rows, key=lambda r: (r["actor"], r["valid_from"]))
+
+    def facts_on(self, subject: str, days: set[str], recorded_at: datetime) -> list[tuple[str, str, str]]:
+        out = []
+        for rid, actor, s in self.relations():
+            if s != subject:
+                continue
+            known = self.known_facts(rid, recorded_at)
+            retracted, _ = corrections(known)
+            for fact in known:
+                day = fact.effective_on.start.isoformat()
+                if day in days and fact.type in ACTING and fact.fact_id not in retracted:
+                    out.append((actor, day, str(fact.fact_id)))
+        return out
 
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         spans = []

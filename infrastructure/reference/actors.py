@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -61,6 +61,24 @@ class ActorCatalogue:
                 if body["code"] == code:
                     return ActorInfo(code, body["name"], body["kind"], "registered")
         raise NotFound("actor", str(code), field)
+
+    def names(self, codes: Iterable[str]) -> dict[str, str]:
+        """Display names by code; registered actors are read at most once for the lot."""
+        known, out, registered = iso_actors(), {}, None
+        for code in codes:
+            found = known.get(code)
+            if found is None:
+                if registered is None:
+                    registered = {b["code"]: b["name"] for b in self._registered()}
+                out[code] = registered.get(code, code)
+            else:
+                out[code] = found.name
+        return out
+
+    def all_iso(self, codes: Iterable[str]) -> bool:
+        """Whether every code is an ISO or built-in one, named without reading the database."""
+        known = iso_actors()
+        return all(code in known for code in codes)
 
     def known(self, code: str) -> bool:
         try:

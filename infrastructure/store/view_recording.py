@@ -28,7 +28,7 @@ class ViewRecording:
 
     def create_view(self) -> None:
         """The view's tables and the kept answers' table, made if missing and migrated."""
-        self.schema.create()
+        self.schema.create(indexes=not self.schema.outdated())  # an outdated view gets them when rebuilt
         with self.dialect.writing() as cursor:
             self.answers.create_table(cursor)
             migrate(self.dialect, cursor)

@@ -28,6 +28,9 @@ class StatusRow:
     recognised: bool
     form: str | None
     rec_since: date | None
+    rec_fact: UUID | None
+    rec_approximate: bool
+    rec_disputed: bool
     level: str
     status: str  # canonical JSON of Status.to_dict()
 

@@ -16,6 +16,7 @@ class KnownSubjects:
         self.known: set[str] = set()
         self.listed = False
         self.listing = Lock()
+        self.names: dict[str, str] = {}  # a subject's name is given once, when it is registered
 
     def exists(self, slug: str) -> bool:
         if slug in self.known:
@@ -31,3 +32,14 @@ class KnownSubjects:
             return False
         self.known.add(slug)
         return True
+
+    def name(self, slug: str) -> str | None:
+        """The subject's display name, None if it is not registered."""
+        name = self.names.get(slug)
+        if name is None:
+            body = self.view.subject(slug)
+            if body is None:
+                return None
+            name = self.names.setdefault(slug, body["name"])
+            self.known.add(slug)
+        return name

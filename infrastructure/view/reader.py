@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.encoding.answers import day_text, fact_answer, interval, recognition, valid_end
+from infrastructure.encoding.answers import day_text, evidence, fact_answer, interval, recognition, valid_end
 from infrastructure.encoding.canonical import parsed
 from infrastructure.errors import NotFound
 from infrastructure.sql.dialect import Dialect
@@ -29,16 +29,28 @@ AUDIT_FILTERS = {
 class ViewReader:
     """The view's answers, shaped as replay shapes them (encoding/answers)."""
 
+    # Each recognition with its deciding fact's body, in one trip.
+    recognition_columns = (
+        "SELECT s.actor, s.form, s.rec_since, s.rec_approximate, s.rec_disputed, f.position, f.body "
+        "FROM {status} s JOIN {facts} f ON f.fact_id = s.rec_fact "
+    )
     select_recognitions = (
-        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised = ? "
-        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? "
-        "ORDER BY rec_since, actor"
+        recognition_columns + "WHERE s.subject = ? AND s.recognised = ? "
+        "AND s.valid_from <= ? AND s.valid_to > ? AND s.sys_from <= ? AND s.sys_to > ? "
+        "ORDER BY s.rec_since, s.actor"
     )
     # The latest knowledge only, from the partial index of open recognised rows: its predicate
     # is spelled as in the index (literals, not parameters), so planners can prove it applies.
     select_latest_recognitions = (
-        "SELECT actor, form, rec_since FROM {status} WHERE subject = ? AND recognised "
-        "AND sys_to = END AND valid_from <= ? AND valid_to > ? ORDER BY rec_since, actor"
+        recognition_columns + "WHERE s.subject = ? AND s.recognised "
+        "AND s.sys_to = END AND s.valid_from <= ? AND s.valid_to > ? ORDER BY s.rec_since, s.actor"
+    )
+    select_facts_by_id = "SELECT position, body FROM {facts} WHERE fact_id IN ({ids})"
+    # The disputes of these facts that stand at a system time: recorded by then, not retracted by then.
+    select_disputes = (
+        "SELECT f.position, f.body FROM {facts} f WHERE f.target IN ({ids}) AND f.type = 'fact_disputed' "
+        "AND f.recorded_at <= ? AND NOT EXISTS (SELECT 1 FROM {facts} r WHERE r.target = f.fact_id "
+        "AND r.type = 'fact_retracted' AND r.recorded_at <= ?) ORDER BY f.position"
     )
     select_subject_status = (
         "SELECT actor, status FROM {status} WHERE subject = ? "
@@ -51,6 +63,17 @@ class ViewReader:
     select_timeline = (
         "SELECT valid_from, valid_to, status FROM {status} WHERE relation_id = ? "
         "AND sys_from <= ? AND sys_to > ? ORDER BY valid_from"
+    )
+    select_subject_intervals = (
+        "SELECT actor, valid_from, valid_to, status FROM {status} WHERE subject = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? ORDER BY actor, valid_from"
+    )
+    # Standing facts that act in valid time, of a subject, taking effect on one of some days.
+    select_facts_on = (
+        "SELECT actor, effective_start, fact_id FROM {facts} f WHERE subject = ? AND effective_start IN ({days}) "
+        "AND type NOT IN ('fact_retracted', 'fact_disputed', 'statement_made') AND recorded_at <= ? "
+        "AND NOT EXISTS (SELECT 1 FROM {facts} r WHERE r.target = f.fact_id AND r.type = 'fact_retracted' "
+        "AND r.recorded_at <= ?) ORDER BY position"
     )
     select_recognised_spans = (
         "SELECT actor, valid_from, valid_to FROM {status} WHERE subject = ? AND recognised = ? "
@@ -87,9 +110,28 @@ class ViewReader:
             return self.latest_recognitions, [subject, day, day]
         return self.dialect.sql(self.select_recognitions, LIVE), [subject, True, *self._at(at, recorded_at)]
 
-    def recognitions(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
+    def recognitions(
+        self, subject: str, at: date, recorded_at: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Who recognises the subject, and the evidence: the deciding facts and their disputes."""
         rows = self.dialect.tuples(*self.recognitions_query(subject, at, recorded_at))
-        return [recognition(actor, form, since) for actor, form, since in rows]
+        entries, facts, disputed = recognised(rows)
+        disputes = self._rows(*self.disputes_query(disputed, recorded_at)) if disputed else []
+        return entries, evidence(facts, [_fact(r) for r in disputes])
+
+    def disputes_query(self, fact_ids: list[str], recorded_at: datetime) -> tuple[str, list[Any]]:
+        """The statement (with `{facts}` to fill) and parameters of the standing disputes of these facts."""
+        s = self.dialect.time(recorded_at)
+        return self.select_disputes.replace("{ids}", _marks(fact_ids)), [*fact_ids, s, s]
+
+    def evidence(
+        self, fact_ids: set[str], disputed: set[str], recorded_at: datetime, relations: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The facts with these ids, and the standing disputes of those in `disputed`."""
+        ids = sorted(fact_ids)
+        facts = self._rows(self.select_facts_by_id.replace("{ids}", _marks(ids)), ids) if ids else []
+        disputes = self._rows(*self.disputes_query(sorted(disputed), recorded_at)) if disputed else []
+        return evidence([_fact(r) for r in facts], [_fact(r) for r in disputes])
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = self._rows(self.select_subject_status, [subject, *self._at(at, recorded_at)])
@@ -103,6 +145,24 @@ class ViewReader:
         s = self.dialect.time(recorded_at)
         rows = self._rows(self.select_timeline, [relation_id, s, s])
         return [interval(r["valid_from"], r["valid_to"], parsed(r["status"])) for r in rows]
+
+    def subject_intervals(self, subject: str, start: date, end: date, recorded_at: datetime) -> list[dict[str, Any]]:
+        """Every interval of the subject's relations that holds on some day from `start` to `end`."""
+        d = self.dialect
+        s = d.time(recorded_at)
+        rows = self._rows(self.select_subject_intervals, [subject, d.day(end), d.day(start), s, s])
+        return [
+            {"actor": r["actor"], "valid_from": day_text(r["valid_from"]), "status": parsed(r["status"])} for r in rows
+        ]
+
+    def facts_on(self, subject: str, days: set[str], recorded_at: datetime) -> list[tuple[str, str, str]]:
+        """(actor, day, fact id) of the standing facts of the subject that act from one of these days."""
+        if not days:
+            return []
+        d, s = self.dialect, self.dialect.time(recorded_at)
+        sql = self.select_facts_on.replace("{days}", _marks(sorted(days)))
+        rows = self._rows(sql, [subject, *[d.day(date.fromisoformat(x)) for x in sorted(days)], s, s])
+        return [(r["actor"], day_text(r["effective_start"]), str(r["fact_id"])) for r in rows]
 
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         s = self.dialect.time(recorded_at)
@@ -169,3 +229,21 @@ class ViewReader:
 
 def _fact(row: dict[str, Any]) -> dict[str, Any]:
     return fact_answer(parsed(row["body"]), int(row["position"]))
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def recognised(
+    rows: list[tuple[Any, ...]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Rows of the recognitions query: the entries, their deciding facts, and which are disputed."""
+    entries, facts, disputed = [], [], []
+    for actor, form, since, approximate, is_disputed, position, body in rows:
+        fact = fact_answer(parsed(body), int(position))
+        entries.append(recognition(actor, form, since, fact, bool(approximate), bool(is_disputed)))
+        facts.append(fact)
+        if is_disputed:
+            disputed.append(fact["fact_id"])
+    return entries, facts, disputed

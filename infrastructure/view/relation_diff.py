@@ -87,6 +87,9 @@ class RelationDiff:
             rec.state == "recognised",
             rec.form,
             rec.since,
+            rec.fact_id,
+            rec.fact_id in status.approximate_facts,
+            rec.fact_id in status.disputed_facts,
             status.level,
             status_json(status),
         )

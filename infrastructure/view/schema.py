@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infrastructure.sql.dialect import Dialect
-from infrastructure.view.tables import INDEXES, LIVE, SHADOW, TABLES
+from infrastructure.view.tables import INDEXES, LIVE, SHADOW, STATUS, TABLES
 
 
 class Schema:
@@ -19,6 +19,13 @@ class Schema:
                 self.dialect.execute(cursor, self.dialect.create_table_sql(table, tables[table.name]))
         if indexes:
             self.create_indexes(tables)
+
+    def outdated(self) -> bool:
+        """Whether the live view was written by an earlier layout, whose rows lack columns of
+        this one: it is rebuilt from the event store when the ledger opens (bootstrap)."""
+        with self.dialect.writing() as cursor:
+            columns = self.dialect.column_names(cursor, LIVE["status"])
+        return bool(columns) and not set(STATUS.column_names) <= columns
 
     def create_indexes(self, tables: dict[str, str] = LIVE) -> None:
         """Create the secondary indexes: after a bulk load, faster than keeping them up all along."""

@@ -21,6 +21,8 @@ _PART_JSON_CACHE: IdentityCache[Part | tuple[Mission | Sanction, ...], tuple[str
 def status_json(status: Status) -> str:
     # Keys in sorted order, as canonical() writes them. The whole is not kept: each status is
     # written about once, and an importer holds millions of them.
+    if status.approximate or status.disputed:  # parts flagged in this status alone: not kept
+        return orjson.dumps(status.to_dict(), option=orjson.OPT_SORT_KEYS).decode()
     get = _PART_JSON_CACHE.get
     rec = get(status.recognition) or _part(status.recognition)
     rel = get(status.relations) or _part(status.relations)

@@ -27,7 +27,33 @@ def test_recognitions_on_the_two_july_dates(client: TestClient) -> None:
     before = client.get("/v1/subjects/taliban-iea/recognitions", params={"at": "2025-07-02"}).json()
     after = client.get("/v1/subjects/taliban-iea/recognitions", params={"at": "2025-07-03", "mode": "replay"}).json()
     assert (before["count"], after["count"]) == (0, 1)
-    assert after["recognised_by"] == [{"actor": "RUS", "form": "de_jure", "since": "2025-07-03"}]
+    [russia] = after["recognised_by"]
+    assert {k: russia[k] for k in ("actor", "actor_name", "form", "since", "since_precision")} == {
+        "actor": "RUS",
+        "actor_name": "Russian Federation",
+        "form": "de_jure",
+        "since": "2025-07-03",
+        "since_precision": "day",
+    }
+    assert (russia["approximate"], russia["disputed"]) == (False, False)
+    assert after["subject_name"] == "Islamic Emirate of Afghanistan (Taliban)"
+    fact = after["evidence"][russia["fact_id"]]
+    assert (fact["type"], fact["actor"], fact["effective_on"]) == ("recognition_granted", "RUS", "2025-07-03")
+    assert fact["sources"] and all(s["url"].startswith("http") for s in fact["sources"])
+
+
+@pytest.mark.parametrize("mode", ["view", "replay"])
+def test_a_recognition_known_to_the_month_says_so_in_the_recognitions_alone(client: TestClient, mode: str) -> None:
+    """1998-01-01: three recognitions since May 1997, exact by then; inside May 1997 they are approximate."""
+    later = client.get(f"/v1/subjects/taliban-iea/recognitions?at=1998-01-01&mode={mode}").json()
+    assert [(r["actor"], r["since"], r["since_precision"], r["approximate"]) for r in later["recognised_by"]] == [
+        ("ARE", "1997-05-01", "month", False),
+        ("PAK", "1997-05-01", "month", False),
+        ("SAU", "1997-05-01", "month", False),
+    ]
+    assert {later["evidence"][r["fact_id"]]["effective_on"] for r in later["recognised_by"]} == {"1997-05"}
+    within = client.get(f"/v1/subjects/taliban-iea/recognitions?at=1997-05-20&mode={mode}").json()
+    assert [r["approximate"] for r in within["recognised_by"]] == [True, True, True]
 
 
 def test_recognitions_awaited_on_the_loop_answer_as_the_queries_do(client: TestClient, backend: str) -> None:

@@ -63,7 +63,10 @@ def test_a_ledger_of_the_previous_layout_is_migrated_and_answers_as_before(backe
             assert view.max_position() == 18, "nothing was recorded twice"
             assert [f["position"] for f in view.audit({}, 0, 100)] == list(range(1, 19))
             before = s.queries.recognitions("taliban-iea", date(2025, 7, 3))["recognised_by"]
-            assert before == [{"actor": "RUS", "form": "de_jure", "since": "2025-07-03"}]
+            assert [{k: r[k] for k in ("actor", "form", "since")} for r in before] == [
+                {"actor": "RUS", "form": "de_jure", "since": "2025-07-03"}
+            ]
+            assert before[0]["since_precision"] == "day", "the view was rebuilt with the recognition's fact"
             assert [r["actor"] for r in s.queries.recognitions("taliban-iea", date(2026, 1, 5))["recognised_by"]] == [
                 "RUS",
                 "CHN",

@@ -52,7 +52,7 @@ def test_russias_path_step_by_step_with_sources(services: Services) -> None:
     assert rel["status"]["level"] == "recognised"
     levels = [(iv["valid_from"], iv["status"]["level"], iv["status"]["hostile"]) for iv in rel["timeline"]]
     assert levels == [
-        ("1500-01-01", "none", False),
+        (None, "none", False),
         ("2003-02-14", "none", True),
         ("2023-01-01", "engaged", True),
         ("2024-01-01", "engaged", True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, date, datetime
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -64,20 +65,29 @@ def run(services: Services, clock: Clock, ops: list, actors: list[str]) -> list[
     return times
 
 
+def unplaced(answer: dict[str, Any]) -> dict[str, Any]:
+    """A view answer without the facts' positions in the ledger, which replay does not give."""
+    evidence = {i: {k: v for k, v in f.items() if k != "position"} for i, f in answer["evidence"].items()}
+    return answer | {"evidence": evidence}
+
+
 def check(services: Services, times: list[datetime]) -> None:
     q = services.queries
     for s in [*times, None, LAST_TIME]:
         for d in DAYS:
-            assert q.subject_status("s", d, s) == q.subject_status("s", d, s, mode="replay"), (d, s)
-            assert q.recognitions("s", d, s) == q.recognitions("s", d, s, mode="replay"), (d, s)
+            assert unplaced(q.subject_status("s", d, s)) == q.subject_status("s", d, s, mode="replay"), (d, s)
+            assert unplaced(q.recognitions("s", d, s)) == q.recognitions("s", d, s, mode="replay"), (d, s)
             for actor in ("RUS", "CHN"):
-                assert q.actor_status(actor, d, s) == q.actor_status(actor, d, s, mode="replay"), (actor, d, s)
+                view = unplaced(q.actor_status(actor, d, s))
+                assert view == q.actor_status(actor, d, s, mode="replay"), (actor, d, s)
         for d1, d2 in pairwise(DAYS):
             assert q.changes("s", d1, d2, s) == q.changes("s", d1, d2, s, mode="replay"), (d1, d2, s)
         for actor in ("RUS", "CHN"):
             view = q.relation(actor, "s", DAYS[0], s)
             replay = q.relation(actor, "s", DAYS[0], s, mode="replay")
             assert (view["timeline"], view["status"]) == (replay["timeline"], replay["status"]), (actor, s)
+            facts = [{k: v for k, v in f.items() if k != "position"} for f in view["facts"]]
+            assert facts == replay["facts"], (actor, s)  # with their retractions and disputes
             # The same facts, in the same shape; positions belong to the audit log, so replay has none.
             assert [{k: v for k, v in f.items() if k != "position"} for f in view["facts"]] == replay["facts"]
         assert q.history("s", s) == q.history("s", s, mode="replay")

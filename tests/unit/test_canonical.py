@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infrastructure.encoding.answers import recognition
 from infrastructure.encoding.canonical import canonical
-from infrastructure.read.awaited import recognised_dates
 
 # The ledger's values: no floats. Text with quotes, backslashes, control and non-ASCII characters.
 scalars = st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text()
@@ -30,9 +27,3 @@ def test_canonical_is_sorted_compact_unescaped_json(value: Any) -> None:
 def test_what_orjson_refuses_is_still_written_the_same_way() -> None:
     for value in ({"n": 2**70}, {1: "a", 2: "b"}, [-(2**64)]):
         assert canonical(value) == reference(value)
-
-
-@given(st.lists(st.tuples(st.text(), st.none() | st.text(), st.none() | st.dates()), max_size=20))
-def test_recognitions_sent_with_dates_are_the_bytes_of_the_shared_path(rows: list[tuple[Any, ...]]) -> None:
-    """The awaited read leaves `since` a date for orjson to write; the shared path writes isoformat."""
-    assert orjson.dumps(recognised_dates(rows)) == orjson.dumps([recognition(*row) for row in rows])
