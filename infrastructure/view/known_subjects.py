@@ -1,4 +1,5 @@
-"""Which subjects are registered: asked of the view, and a yes kept, as subjects are never removed."""
+"""Which subjects are registered, and their territories: asked of the view, and kept, as subjects
+are never removed or changed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class KnownSubjects:
         self.known: set[str] = set()
         self.listed = False
         self.listing = Lock()
+        self.territories: dict[str, str | None] = {}
 
     def exists(self, slug: str) -> bool:
         if slug in self.known:
@@ -31,3 +33,14 @@ class KnownSubjects:
             return False
         self.known.add(slug)
         return True
+
+    def territory(self, slug: str) -> str | None:
+        """The registered subject's territory (None: it has none, or no such subject)."""
+        try:
+            return self.territories[slug]
+        except KeyError:
+            body = self.view.subject(slug)
+            if body is None:
+                return None
+            territory = self.territories[slug] = body.get("territory")
+            return territory
