@@ -1,4 +1,4 @@
-"""The `ledger` command: serve, demo, data, import/export, status, project, tokens."""
+"""The `ledger` command: serve, demo, data, import/export, check, status, project, tokens."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.errors import detail, outcome_for
+from api.errors import detail, outcome_for, outcome_of
 from api.parsing import system_time
 from domain.dates import parse_day
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolation
 from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
+from infrastructure.bulk.check import stored_problems
 from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild, default_workers
@@ -194,6 +195,24 @@ def import_(
         with _progress("import", total) as advance, path.open(encoding="utf-8") as f:
             report = Importer(s.ledger, batch_size).run(f, advance)
         out.print(f"import: {report.written} written, {report.skipped} already present")
+
+
+@app.command()
+def check() -> None:
+    """List stored facts that break a rule new facts are held to (exit 4 if any); they are kept, as history."""
+    with services() as s:
+        problems, count = stored_problems(s.ledger)
+        for p in problems:
+            out.print(
+                f"{p.fact_id} {p.actor} {p.subject} {p.type} {p.effective_on} {p.rule}: {p.reason}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if not problems:
+            out.print(f"check: no problems in {count} facts")
+            return
+        err.print(f"check: {len(problems)} of {count} facts break a rule (retract them to correct the ledger)")
+        raise typer.Exit(outcome_of(RuleViolation).exit_code)
 
 
 @data_app.command("list")

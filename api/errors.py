@@ -68,6 +68,11 @@ def outcome_for(error: BaseException) -> Outcome | None:
     return None
 
 
+def outcome_of(kind: type[BaseException]) -> Outcome:
+    """The row for a kind of error, for a command that reports one without raising it."""
+    return next(outcome for k, outcome in TABLE if issubclass(kind, k))
+
+
 def field_errors(error: BaseException) -> list[dict[str, Any]]:
     """The `errors` member of a problem: each bad field and what is wrong with it."""
     if isinstance(error, InvalidValues):

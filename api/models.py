@@ -60,6 +60,12 @@ class ActorIn(Closed):
     code: Str = Field(description="2 to 16 of A-Z, 0-9, _ and -", examples=["OIC"])
     name: Str
     kind: Literal["state", "organisation", "entity"]
+    valid_from: Str | None = Field(
+        default=None, description="YYYY-MM-DD: the first day the actor exists; facts before it are refused"
+    )
+    valid_to: Str | None = Field(
+        default=None, description="YYYY-MM-DD: the last day the actor exists; facts after it are refused"
+    )
 
 
 class FactIn(Closed):
@@ -171,6 +177,10 @@ class Actor(BaseModel):
     kind: str
     source: Literal["iso3166-1", "iso3166-3", "built-in", "registered"]
     registered_at: str | None = None
+    valid_from: str | None = Field(default=None, description="The first day the actor can act; null: no bound")
+    valid_to: str | None = Field(
+        default=None, description="The last day the actor can act (for ISO 3166-3 states, when ISO withdrew the code)"
+    )
 
 
 class Part(BaseModel):

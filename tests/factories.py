@@ -63,3 +63,44 @@ def relation_with(*facts: Fact) -> Any:
 
 def new_id() -> UUID:
     return uuid4()
+
+
+def older_export() -> list[str]:
+    """Lines of an export made before the ledger refused impossible facts: Kosovo with its territory,
+    an actor registered without a lifespan, SUN and XKX recognising Kosovo (each breaks a rule
+    now), and Albania's recognition (which breaks none)."""
+    import json
+
+    at = "2026-01-01T10:00:00.000000Z"
+    subject = {"record": "subject", "id": "kosovo", "name": "Republic of Kosovo", "kind": "state"}
+    subject |= {"territory": "XKX", "aliases": [], "registered_at": at, "registered_by": "data"}
+    actor = {"record": "actor", "code": "OIC", "name": "Organisation of Islamic Cooperation", "kind": "organisation"}
+    actor |= {"registered_at": at}
+    facts = [
+        (SUN_KOSOVO, "SUN", "2008-02-17"),
+        (XKX_KOSOVO, "XKX", "2008-02-17"),
+        (ALB_KOSOVO, "ALB", "2008-02-18"),
+    ]
+    lines = [subject, actor]
+    for position, (fact_id, actor_code, on) in enumerate(facts, start=1):
+        lines.append(
+            {
+                "record": "fact",
+                "fact_id": str(fact_id),
+                "type": "recognition_granted",
+                "actor": actor_code,
+                "subject": "kosovo",
+                "effective_on": on,
+                "details": {"form": "de_jure"},
+                "sources": [{"url": "https://example.org/older"}],
+                "note": None,
+                "recorded_at": f"2026-01-01T10:00:0{position}.000000+00:00",
+                "recorded_by": "data",
+                "position": position,
+                "relation_version": 1,
+            }
+        )
+    return [json.dumps(line, sort_keys=True) for line in lines]
+
+
+SUN_KOSOVO, XKX_KOSOVO, ALB_KOSOVO = uuid4(), uuid4(), uuid4()

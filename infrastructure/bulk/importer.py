@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from domain.actor import ActorKind, RegisteredActor
 from domain.facts import Fact
+from domain.lifespan import Lifespan
 from domain.relation import Relation
 from domain.subject import Subject, SubjectKind
 from infrastructure.bulk.batch_writer import BatchWriter
@@ -207,11 +208,14 @@ class Importer:
                 subject.add_milestone(MilestoneAsDict().decode(r))
                 events += subject.collect_events()
             elif kind == "actor":
+                lifespan = Lifespan.checked(_day(r, "valid_from"), _day(r, "valid_to"))
                 actor = RegisteredActor(
                     code=r["code"],
                     name=r["name"],
                     kind=ActorKind(r["kind"]),
                     registered_at=datetime.fromisoformat(r["registered_at"]),
+                    valid_from=lifespan.first,
+                    valid_to=lifespan.last,
                 )
                 events += actor.collect_events()
                 changes.actors.append(actor_body(actor))
@@ -282,6 +286,17 @@ class Importer:
                 f"line {r['_line']}: {key} would be {actual}, the line says {r[key]}; "
                 "import into an empty ledger to keep system fields"
             )
+
+
+def _day(r: dict[str, Any], key: str) -> date | None:
+    """A registered actor's date; exports made before actors had lifespans have none."""
+    value = r.get(key)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ImportMismatch(f"line {r['_line']}: {key} {value!r} is not a date YYYY-MM-DD") from None
 
 
 def _in_utc(value: datetime) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from domain.subject import Subject
@@ -32,7 +33,13 @@ def actor_body(actor: Any) -> dict[str, Any]:
         "name": actor.name,
         "kind": kind_text(actor.kind),
         "registered_at": rfc3339(actor.registered_at),
+        "valid_from": _day(actor.valid_from),
+        "valid_to": _day(actor.valid_to),
     }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def kind_text(kind: Any) -> str:

@@ -4,31 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 import pycountry
 
+from domain.lifespan import Lifespan
 from infrastructure.errors import NotFound
+
+OPEN = Lifespan()  # most actors: no bound either side
 
 BUILT_IN = {
     "UN": ("United Nations", "organisation"),
     "EU": ("European Union", "organisation"),
     "XKX": ("Kosovo", "entity"),
 }
+BUILT_IN_TERRITORIES = {"XKX"}  # a subject's territory: a state's code, or Kosovo's
+# A historic code under which the data sets record the state it was renamed to also lasts as long
+# as that state's code: Serbia and Montenegro's acts are recorded under YUG (docs/data.md).
+CONTINUED_AS = {"YUG": "SCG"}
 
 
 @dataclass(frozen=True)
 class ActorInfo:
-    """A known actor and where its code comes from."""
+    """A known actor, where its code comes from, and the days on which it can act."""
 
     code: str
     name: str
     kind: str
     source: str
+    lifespan: Lifespan = OPEN
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "kind": self.kind, "source": self.source}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "source": self.source,
+            "valid_from": _day(self.lifespan.first),
+            "valid_to": _day(self.lifespan.last),
+        }
 
 
 @lru_cache(maxsize=1)
@@ -38,28 +54,53 @@ def iso_actors() -> dict[str, ActorInfo]:
         c.alpha_3: ActorInfo(c.alpha_3, getattr(c, "common_name", c.name), "state", "iso3166-1")
         for c in pycountry.countries
     }
-    for c in pycountry.historic_countries:
-        known.setdefault(c.alpha_3, ActorInfo(c.alpha_3, c.name, "state", "iso3166-3"))
+    historic = {c.alpha_3: c for c in pycountry.historic_countries}
+    for code, c in historic.items():
+        withdrawn = historic[CONTINUED_AS.get(code, code)].withdrawal_date
+        known.setdefault(code, ActorInfo(code, c.name, "state", "iso3166-3", Lifespan(last=last_day(withdrawn))))
     for code, (name, kind) in BUILT_IN.items():
         known.setdefault(code, ActorInfo(code, name, kind, "built-in"))
     return known
 
 
+def last_day(withdrawal: str) -> date:
+    """The last day a historic state acts: the day ISO 3166-3 withdrew its code, or the last day
+    of the year when only the year is given (`1977`)."""
+    if len(withdrawal) == 4:
+        return date(int(withdrawal), 12, 31)
+    return date.fromisoformat(withdrawal)
+
+
+def registered_info(body: dict[str, Any]) -> ActorInfo:
+    """A registered actor as the view keeps it (bodies written before lifespans have none)."""
+    first, last = body.get("valid_from"), body.get("valid_to")
+    lifespan = Lifespan(date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
+    return ActorInfo(body["code"], body["name"], body["kind"], "registered", lifespan)
+
+
 class ActorCatalogue:
-    """Looks codes up in ISO 3166 and in the registered actors of the ledger."""
+    """Looks codes up in ISO 3166 and in the registered actors of the ledger.
+
+    A registered actor once found is kept: registrations are never changed or removed. A code not
+    found is asked about again (another process may have registered it since).
+    """
 
     def __init__(self, registered: Callable[[], list[dict[str, Any]]]) -> None:
         self._registered = registered
+        self._found: dict[str, ActorInfo] = {}
 
     def get(self, code: object, field: str = "actor") -> ActorInfo:
         """The actor with this code, or NotFound naming the field."""
         if isinstance(code, str):
-            found = iso_actors().get(code)
+            found = iso_actors().get(code) or self._found.get(code)
             if found is not None:
                 return found
             for body in self._registered():
-                if body["code"] == code:
-                    return ActorInfo(code, body["name"], body["kind"], "registered")
+                info = registered_info(body)
+                self._found[info.code] = info
+            found = self._found.get(code)
+            if found is not None:
+                return found
         raise NotFound("actor", str(code), field)
 
     def names(self, codes: Iterable[str]) -> dict[str, str]:
@@ -87,9 +128,15 @@ class ActorCatalogue:
             return False
         return True
 
-    def is_iso(self, code: str) -> bool:
-        return code in iso_actors()
+    def is_territory(self, code: str) -> bool:
+        """Whether a code can be a subject's territory: a state's (ISO 3166-1 or -3) or Kosovo's."""
+        found = iso_actors().get(code)
+        return found is not None and (found.source != "built-in" or code in BUILT_IN_TERRITORIES)
 
     def all(self) -> list[ActorInfo]:
-        registered = [ActorInfo(b["code"], b["name"], b["kind"], "registered") for b in self._registered()]
+        registered = [registered_info(b) for b in self._registered()]
         return sorted([*iso_actors().values(), *registered], key=lambda a: a.code)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None

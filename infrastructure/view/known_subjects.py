@@ -1,4 +1,5 @@
-"""Which subjects are registered: asked of the view, and a yes kept, as subjects are never removed."""
+"""Which subjects are registered, and their territories: asked of the view, and kept, as subjects
+are never removed or changed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ class KnownSubjects:
         self.known: set[str] = set()
         self.listed = False
         self.listing = Lock()
-        self.names: dict[str, str] = {}  # a subject's name is given once, when it is registered
+        self.names: dict[str, str] = {}  # given once, when the subject is registered
+        self.territories: dict[str, str | None] = {}
 
     def exists(self, slug: str) -> bool:
         if slug in self.known:
@@ -35,11 +37,18 @@ class KnownSubjects:
 
     def name(self, slug: str) -> str | None:
         """The subject's display name, None if it is not registered."""
-        name = self.names.get(slug)
-        if name is None:
-            body = self.view.subject(slug)
-            if body is None:
-                return None
-            name = self.names.setdefault(slug, body["name"])
-            self.known.add(slug)
-        return name
+        return self.names[slug] if slug in self.names or self._read(slug) else None
+
+    def territory(self, slug: str) -> str | None:
+        """The registered subject's territory (None: it has none, or no such subject)."""
+        return self.territories[slug] if slug in self.territories or self._read(slug) else None
+
+    def _read(self, slug: str) -> bool:
+        """Keep what the subject's body says of it once and for all; whether it is registered."""
+        body = self.view.subject(slug)
+        if body is None:
+            return False
+        self.territories[slug] = body.get("territory")
+        self.names[slug] = body["name"]
+        self.known.add(slug)
+        return True

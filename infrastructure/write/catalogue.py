@@ -10,9 +10,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.actor import ActorKind, RegisteredActor, check_code
-from domain.dates import EffectiveDate
+from domain.dates import EffectiveDate, parse_day
 from domain.details import clean_sources, clean_text
 from domain.errors import InvalidValue, RuleViolation
+from domain.lifespan import Lifespan
 from domain.subject import Milestone, MilestoneKind, Subject, SubjectKind, check_slug
 from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
 from infrastructure.encoding.rfc3339 import rfc3339
@@ -112,15 +113,25 @@ class CatalogueCommands:
         if done is not None:
             return done
         problems = Problems()
-        unknown_fields(data, {"code", "name", "kind"}, problems)
+        unknown_fields(data, {"code", "name", "kind", "valid_from", "valid_to"}, problems)
         code = problems.check(lambda: check_code(data.get("code")))
         name = problems.check(lambda: clean_text(data.get("name"), "name", limit=200, required=True))
         kind = problems.check(lambda: enum_value(ActorKind, data.get("kind"), "kind"))
+        first = problems.check(lambda: parse_day(data.get("valid_from"), "valid_from"))
+        last = problems.check(lambda: parse_day(data.get("valid_to"), "valid_to"))
         problems.raise_any()
+        lifespan = Lifespan.checked(first, last)
         assert code and name and kind
         if self.actors.known(code):
             return self.answers.answered_or(request, AlreadyExists("actor", code))
-        actor = RegisteredActor(code=code, name=name, kind=kind, registered_at=self.clock())
+        actor = RegisteredActor(
+            code=code,
+            name=name,
+            kind=kind,
+            registered_at=self.clock(),
+            valid_from=lifespan.first,
+            valid_to=lifespan.last,
+        )
         row = actor_body(actor)
         body = row | {"source": "registered"}
         return self.save_once(actor, ViewChanges(actors=[row]), request, body, AlreadyExists("actor", code))
@@ -134,8 +145,8 @@ class CatalogueCommands:
     def check_territory(self, code: Any) -> str | None:
         if code is None:
             return None
-        if not isinstance(code, str) or not self.actors.is_iso(code):
-            raise InvalidValue("territory", f"{code!r} is not an ISO 3166 alpha-3 code")
+        if not isinstance(code, str) or not self.actors.is_territory(code):
+            raise InvalidValue("territory", f"{code!r} is not an ISO 3166 alpha-3 code of a state, nor XKX (Kosovo)")
         return code
 
 

@@ -16,6 +16,7 @@ from domain.dates import EffectiveDate, Precision
 from domain.details import clean_sources, clean_text
 from domain.errors import RuleViolation, UnknownFact
 from domain.facts import Fact, FactType
+from domain.impossible_facts import check_possible
 from domain.relation import Relation, project
 from infrastructure.encoding import transcodings
 from infrastructure.encoding.rfc3339 import rfc3339
@@ -107,10 +108,12 @@ class Ledger(CatalogueCommands, Application[UUID]):
         if done is not None:
             return done
         fact_type, effective, details, sources, note = fact_fields(data, self.clock().date())
-        actor = self.actors.get(data.get("actor")).code
+        found = self.actors.get(data.get("actor"))
+        actor = found.code
         subject = data.get("subject")
         if not isinstance(subject, str) or not self.subjects.exists(subject):
             raise NotFound("subject", str(subject), "subject")
+        check_possible(fact_type, actor, subject, effective, found.lifespan, self.subjects.territory(subject))
 
         def make(recorded_at: datetime) -> Fact:
             return Fact(

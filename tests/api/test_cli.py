@@ -1,4 +1,4 @@
-"""The `ledger` command: status, demo, export/import, rebuild, tokens, and one-line errors."""
+"""The `ledger` command: status, demo, export/import, check, rebuild, tokens, and one-line errors."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli import app, services
 from bench.measure import wait_until_ready
 from infrastructure.config.settings import get_settings
+from infrastructure.write_request import WriteRequest
 from tests.api.server import free_port
 from tests.conftest import database
+from tests.factories import SUN_KOSOVO, XKX_KOSOVO, older_export
 
 runner = CliRunner()
 
@@ -116,3 +118,32 @@ def test_serve_with_two_workers_answers_and_logs_each_request(tmp_path) -> None:
     assert line is not None, err[-2000:]
     assert "ledger.access" in line and "principal=admin" in line
     assert "t0ken" not in err, "tokens never reach the log"
+
+
+def test_check_lists_stored_facts_that_break_a_rule_and_exits_4(ledger_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An older export's SUN and XKX recognitions of Kosovo are imported as history; `check` names each
+    with its rule until it is retracted, then says there is no problem."""
+    older = tmp_path / "older.jsonl"
+    older.write_text("\n".join(older_export()) + "\n", encoding="utf-8")
+    code, imported = invoke("import", str(older))
+    assert code == 0 and "import: 5 written, 0 already present" in imported
+    code, output = invoke("check")
+    lines = output.strip().splitlines()
+    assert code == 4
+    assert lines[0] == (
+        f"{SUN_KOSOVO} SUN kosovo recognition_granted 2008-02-17 after_actor_ceased: "
+        "SUN exists until 1992-08-30; the fact is dated 2008-02-17"
+    )
+    assert lines[1].startswith(f"{XKX_KOSOVO} XKX kosovo recognition_granted 2008-02-17 acts_toward_own_territory: ")
+    assert lines[2] == "check: 2 of 3 facts break a rule (retract them to correct the ledger)"
+    with services() as s:
+        for fact_id in (SUN_KOSOVO, XKX_KOSOVO):
+            s.ledger.retract(str(fact_id), {"reason": "cannot be true"}, WriteRequest("ed"))
+    code, output = invoke("check")
+    assert (code, output.strip()) == (0, "check: no problems in 5 facts")
+
+
+def test_check_on_the_demo_finds_no_problem(ledger_url: str) -> None:
+    """The article's story breaks no rule: exit 0 and one line."""
+    invoke("demo")
+    assert invoke("check") == (0, "check: no problems in 17 facts\n")

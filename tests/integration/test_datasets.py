@@ -9,9 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services
+from infrastructure.bulk.check import stored_problems
 from infrastructure.datasets.loader import DEMO, load_demo, load_set, records, set_names
 from infrastructure.errors import DataSetRefused, NotFound
+from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock
 
 
@@ -96,3 +99,18 @@ def test_a_line_the_rules_refuse_stops_the_load_naming_it(services: Services, cl
     with pytest.raises(DataSetRefused, match=r"south-sudan line \d+: .*lies after today"):
         load_set(services.ledger, "south-sudan")
     assert 0 < services.ledger.view.max_position() < len(list(records("south-sudan")))
+
+
+def test_every_set_holds_no_fact_that_cannot_be_true(services: Services) -> None:
+    """After every set is loaded, `ledger check` finds nothing, and the rules bite on the real data:
+    Kosovo's territory is XKX, so XKX cannot recognise it, nor can the Soviet Union in 2008."""
+    for name in set_names():
+        load_set(services.ledger, name)
+    problems, count = stored_problems(services.ledger)
+    assert problems == [] and count == services.ledger.view.max_position() > 600
+    assert services.ledger.view.subject("kosovo")["territory"] == "XKX"
+    for actor, rule in (("XKX", "acts_toward_own_territory"), ("SUN", "after_actor_ceased")):
+        fact = {"type": "recognition_granted", "actor": actor, "subject": "kosovo", "effective_on": "2008-02-17"}
+        with pytest.raises(RuleViolation) as refused:
+            services.ledger.record_fact(fact | {"sources": [{"url": "https://example.org/x"}]}, WriteRequest("ed"))
+        assert refused.value.rule == rule
