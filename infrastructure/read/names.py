@@ -11,6 +11,7 @@ from typing import Any
 # How alike a misspelling and a name must be (difflib's ratio) to be suggested: one letter
 # off in ten, not one in three (so a wrong three-letter code suggests nothing).
 CLOSE = 0.8
+HINTED = 5  # subjects named in a hint at most
 MIN_GUESSED = 4  # letters, at least, of a spelling that is guessed at rather than only folded
 WORDS = re.compile(r"[\W_]+")
 
@@ -50,3 +51,21 @@ def subject_spellings(bodies: Iterable[dict[str, Any]]) -> dict[str, str]:
             spellings.setdefault(spelling, body["id"])
     return spellings
 
+
+def subjects_matching(bodies: Iterable[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The subjects whose id, name or an alias contains `text`, without regard to case, accents or
+    the spaces around it."""
+    key = fold(text).strip()
+    return [b for b in bodies if any(key in fold(s) for s in (b["id"], b["name"], *b.get("aliases", ())))]
+
+
+def subject_hint(bodies: list[dict[str, Any]], given: str) -> str | None:
+    """What a client naming an unknown subject may have meant: the subject it most likely means,
+    or the few whose names contain what it gave."""
+    meant = did_you_mean(given, subject_spellings(bodies))
+    if meant is not None:
+        return f"did you mean {meant!r}?"
+    found = [repr(b["id"]) for b in subjects_matching(bodies, given)] if given.strip() else []
+    if 1 < len(found) <= HINTED:
+        return f"did you mean one of {', '.join(found)}?"
+    return None

@@ -13,6 +13,7 @@ from domain.relation import Relation
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.read.audit_filters import AuditFilters
+from infrastructure.read.names import subject_hint, subjects_matching
 from infrastructure.read.replay import Replay
 from infrastructure.reference.actors import ActorCatalogue
 from infrastructure.view.changes import LATEST
@@ -65,11 +66,13 @@ class Queries:
     def subject(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
         if body is None:
-            raise NotFound("subject", slug)
+            raise NotFound("subject", slug, hint=subject_hint(self.view.subjects(), slug))
         return body
 
-    def subjects(self) -> list[dict[str, Any]]:
-        return self.view.subjects()
+    def subjects(self, search: str | None = None) -> list[dict[str, Any]]:
+        """Every subject, or those whose id, name or an alias contains `search` (any case or accent)."""
+        bodies = self.view.subjects()
+        return bodies if search is None else subjects_matching(bodies, search)
 
     def actors(self) -> list[dict[str, Any]]:
         return [a.to_dict() for a in self.catalogue.all()]
