@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -50,9 +51,9 @@ def services() -> Iterator[Services]:
         raise
     except Exception as error:  # every failure becomes one line and an exit code
         found = outcome_for(error)
-        err.print(
-            f"[red]error:[/red] {detail(error) if found else f'{type(error).__name__}: {error}'}", highlight=False
-        )
+        message = detail(error) if found else f"{type(error).__name__}: {error}"
+        # One line however long, and the message as written: it may quote a file's "[text]".
+        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(found.exit_code if found else 1) from None
     finally:
         if built is not None:

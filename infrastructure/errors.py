@@ -10,10 +10,11 @@ class LedgerError(Exception):
 
 
 class NotFound(LedgerError):
-    """Raised when a subject, actor or fact named by a client does not exist."""
+    """Raised when a subject, actor or fact named by a client does not exist; `hint` says what
+    the client may have meant."""
 
-    def __init__(self, kind: str, key: str, field: str | None = None) -> None:
-        super().__init__(f"unknown {kind} {key!r}")
+    def __init__(self, kind: str, key: str, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(f"unknown {kind} {key!r}" + (f"; {hint}" if hint else ""))
         self.kind = kind
         self.key = key
         self.field = field

@@ -24,10 +24,15 @@ def _id(value: str, field: str) -> str:
     return plain(value, field) or ""
 
 
+Search = Annotated[
+    str | None, Query(alias="q", description="Only subjects whose id, name or an alias contains this, in any case")
+]
+
+
 @router.get("/subjects", response_model=list[Subject])
-def list_subjects(q: Q) -> list[dict[str, Any]]:
-    """Every registered subject, with its milestones."""
-    return q.subjects()
+def list_subjects(q: Q, search: Search = None) -> list[dict[str, Any]]:
+    """Every registered subject, with its milestones; `q` finds subjects by id, name or alias."""
+    return q.subjects(plain(search, "q"))
 
 
 @router.get("/subjects/{subject_id}", response_model=Subject)

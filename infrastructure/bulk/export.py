@@ -12,9 +12,9 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from infrastructure.bulk.lines import subject_record
 from infrastructure.encoding.canonical import canonical
-from infrastructure.encoding.catalogue_bodies import actor_body, kind_text
-from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.catalogue_bodies import actor_body
 from infrastructure.encoding.transcodings import MilestoneAsDict, fact_to_dict
 from infrastructure.store.event_reader import (
     ActorRegistered,
@@ -38,16 +38,7 @@ def export_lines(app: Application[Any]) -> Iterator[str]:
                 "relation_version": event.originator_version - 1,
             }
         elif isinstance(event, SubjectRegistered):
-            record = {
-                "record": "subject",
-                "id": event.slug,
-                "name": event.name,
-                "kind": kind_text(event.kind),
-                "territory": event.territory,
-                "aliases": list(event.aliases),
-                "registered_at": rfc3339(event.registered_at),
-                "registered_by": event.registered_by,
-            }
+            record = subject_record(event)
         elif isinstance(event, MilestoneRecorded):
             subject: Any = app.repository.get(UUID(str(n.originator_id)), version=1)
             record = {"record": "milestone", "subject": subject.slug, **MilestoneAsDict().encode(event.milestone)}

@@ -9,20 +9,19 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
 
-from domain.actor import ActorKind, RegisteredActor
 from domain.facts import Fact
-from domain.lifespan import Lifespan
 from domain.relation import Relation
-from domain.subject import Subject, SubjectKind
+from domain.subject import Subject
 from infrastructure.bulk.batch_writer import BatchWriter
 from infrastructure.bulk.collector import collector_paused
+from infrastructure.bulk.lines import actor_from_line, fact_from_line, milestone_from_line, subject_from_line
+from infrastructure.bulk.stored_lines import StoredLines
 from infrastructure.encoding.catalogue_bodies import actor_body, subject_body
-from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict
 from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.view.changes import ViewChanges
 from infrastructure.view.relation_diff import RelationDiff
@@ -43,7 +42,8 @@ class ImportReport:
 class Importer:
     """Writes exported lines back, in batches, each batch one transaction.
 
-    Lines already in the ledger (same id) are skipped, so an interrupted import resumes.
+    Lines already in the ledger (same id) are skipped, so an interrupted import resumes; one
+    stored otherwise than it says stops the import before its batch is written.
     """
 
     def __init__(self, ledger: Ledger, batch_size: int = 500, *, writer_after: int = WRITER_AFTER) -> None:
@@ -53,6 +53,7 @@ class Importer:
         # _write); an import smaller than that is not worth starting one.
         self.writer_after = writer_after
         self.report = ImportReport()
+        self.stored = StoredLines(ledger)
         # Kept across batches: relations with their folds and open rows, names known to exist.
         self.relations: dict[UUID, tuple[Relation, RelationDiff]] = {}
         self.subjects: dict[str, Subject] = {}  # registered or changed by this import
@@ -170,7 +171,7 @@ class Importer:
         """Fold a batch into events and view rows, reading only what earlier batches did not write."""
         todo = records
         if self.resuming:
-            todo = [r for r in records if not self._present(r)]
+            todo = [r for r in records if not self.stored.present(r)]  # ImportMismatch if stored otherwise
             self.resuming = not todo
         self.report.skipped += len(records) - len(todo)
         if not todo:
@@ -190,33 +191,17 @@ class Importer:
         for r in todo:
             kind = r["record"]
             if kind == "subject":
-                subject = Subject(
-                    slug=r["id"],
-                    name=r["name"],
-                    kind=SubjectKind(r["kind"]),
-                    territory=r.get("territory"),
-                    aliases=tuple(r.get("aliases") or ()),
-                    registered_at=datetime.fromisoformat(r["registered_at"]),
-                    registered_by=r["registered_by"],
-                )
+                subject = subject_from_line(r)
                 subjects[r["id"]] = subject
                 events += subject.collect_events()
             elif kind == "milestone":
                 slug = r["subject"]
                 subject = subjects.get(slug) or self.subjects.get(slug) or self.ledger.load_subject(slug)
                 subjects[slug] = subject
-                subject.add_milestone(MilestoneAsDict().decode(r))
+                subject.add_milestone(milestone_from_line(r))
                 events += subject.collect_events()
             elif kind == "actor":
-                lifespan = Lifespan.checked(_day(r, "valid_from"), _day(r, "valid_to"))
-                actor = RegisteredActor(
-                    code=r["code"],
-                    name=r["name"],
-                    kind=ActorKind(r["kind"]),
-                    registered_at=datetime.fromisoformat(r["registered_at"]),
-                    valid_from=lifespan.first,
-                    valid_to=lifespan.last,
-                )
+                actor = actor_from_line(r)
                 events += actor.collect_events()
                 changes.actors.append(actor_body(actor))
             elif kind == "fact":
@@ -247,11 +232,7 @@ class Importer:
         return events, changes, len(todo)
 
     def _fact(self, r: dict[str, Any], subjects: dict[str, Subject], new_actors: set[str]) -> Fact:
-        body = {k: v for k, v in r.items() if k not in ("record", "_line", "position", "relation_version")}
-        try:
-            fact = fact_from_dict(body)
-        except (KeyError, ValueError, TypeError) as e:
-            raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
+        fact = fact_from_line(r)
         if not _in_utc(fact.recorded_at):
             raise ImportMismatch(
                 f"line {r['_line']}: recorded_at {r.get('recorded_at')!r} is not a time with an offset "
@@ -265,20 +246,6 @@ class Importer:
             raise NotFound("subject", fact.subject)
         return fact
 
-    def _present(self, r: dict[str, Any]) -> bool:
-        view = self.ledger.view
-        kind = r.get("record")
-        if kind == "fact":
-            return view.fact(str(r.get("fact_id"))) is not None
-        if kind == "subject":
-            return view.subject(str(r.get("id"))) is not None
-        if kind == "actor":
-            return any(a["code"] == r.get("code") for a in view.actors())
-        if kind == "milestone":
-            body = view.subject(str(r.get("subject")))
-            return body is not None and any(m["milestone_id"] == r.get("milestone_id") for m in body["milestones"])
-        return False
-
     @staticmethod
     def _expect(r: dict[str, Any], key: str, actual: int) -> None:
         if key in r and r[key] != actual:
@@ -286,17 +253,6 @@ class Importer:
                 f"line {r['_line']}: {key} would be {actual}, the line says {r[key]}; "
                 "import into an empty ledger to keep system fields"
             )
-
-
-def _day(r: dict[str, Any], key: str) -> date | None:
-    """A registered actor's date; exports made before actors had lifespans have none."""
-    value = r.get(key)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ImportMismatch(f"line {r['_line']}: {key} {value!r} is not a date YYYY-MM-DD") from None
 
 
 def _in_utc(value: datetime) -> bool:

@@ -14,6 +14,8 @@ from domain.relation import Relation
 from infrastructure.encoding.answers import LISTED_PARTS, PART_NAMES, deciding, with_corrections
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
+from infrastructure.read.audit_filters import AuditFilters
+from infrastructure.read.names import subject_hint, subjects_matching
 from infrastructure.read.replay import Replay
 from infrastructure.reference.actors import ActorCatalogue
 from infrastructure.view.changes import LATEST
@@ -42,6 +44,7 @@ class Queries:
         self.catalogue = actors
         self.known_subjects = subjects
         self.clock = clock
+        self.audit_filters = AuditFilters(actors, subjects, view.subjects)
 
     def _reader(self, mode: str) -> ViewReader | Replay:
         if mode not in MODES:
@@ -66,11 +69,13 @@ class Queries:
     def subject(self, slug: str) -> dict[str, Any]:
         body = self.view.subject(slug)
         if body is None:
-            raise NotFound("subject", slug)
+            raise NotFound("subject", slug, hint=subject_hint(self.view.subjects(), slug))
         return body
 
-    def subjects(self) -> list[dict[str, Any]]:
-        return self.view.subjects()
+    def subjects(self, search: str | None = None) -> list[dict[str, Any]]:
+        """Every subject, or those whose id, name or an alias contains `search` (any case or accent)."""
+        bodies = self.view.subjects()
+        return bodies if search is None else subjects_matching(bodies, search)
 
     def actors(self) -> list[dict[str, Any]]:
         return [a.to_dict() for a in self.catalogue.all()]
@@ -257,12 +262,16 @@ class Queries:
         return body | {"retraction": retraction, "disputes": disputes}
 
     def audit(self, filters: dict[str, Any], after: int = 0, limit: int = 100) -> dict[str, Any]:
-        """The audit log in ledger order, filtered, one page at a time."""
+        """The audit log in ledger order, filtered (several values of a filter: any of them), one
+        page at a time."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")
         if after < 0:
             raise InvalidValue("after", "must be a position, 0 or more")
-        items = self.view.audit(filters, after, limit)
+        items = self.view.audit(self.audit_filters.checked(filters), after, limit)
+        if not items and after and after > (last := self.view.max_position()):
+            # No page ends past the last fact: such a cursor was never given out by this ledger.
+            raise InvalidValue("after", f"{after} is past the last position in the ledger, {last}")
         return {"items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
 
 

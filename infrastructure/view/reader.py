@@ -14,11 +14,9 @@ from infrastructure.sql.dialect import Dialect
 from infrastructure.view.changes import LATEST
 from infrastructure.view.tables import LIVE, MAX_POSITION
 
-AUDIT_FILTERS = {
-    "actor": "actor = ?",
-    "subject": "subject = ?",
-    "type": "type = ?",
-    "recorded_by": "recorded_by = ?",
+# Filters by name: each holds one value or several, and several mean any of them.
+AUDIT_NAMES = ("actor", "subject", "type", "recorded_by")
+AUDIT_BOUNDS = {
     "effective_from": "effective_start >= ?",
     "effective_to": "effective_start <= ?",
     "recorded_from": "recorded_at >= ?",
@@ -192,11 +190,18 @@ class ViewReader:
         return [_fact(r) for r in rows]
 
     def audit(self, filters: dict[str, Any], after: int, limit: int) -> list[dict[str, Any]]:
-        clauses, params = ["position > ?"], [after]
+        clauses = ["position > ?"]
+        params: list[Any] = [after]
         for name, value in filters.items():
             if value is None:
                 continue
-            clauses.append(AUDIT_FILTERS[name])
+            if name in AUDIT_NAMES:
+                values = [value] if isinstance(value, str) else list(value)
+                if values:  # the column's name is one of AUDIT_NAMES; the values go as parameters
+                    clauses.append(f"{name} = ?" if len(values) == 1 else f"{name} IN ({', '.join('?' * len(values))})")
+                    params += values
+                continue
+            clauses.append(AUDIT_BOUNDS[name])
             if isinstance(value, datetime):
                 value = self.dialect.time(value)
             elif isinstance(value, date):

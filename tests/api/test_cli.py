@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -147,3 +148,35 @@ def test_check_on_the_demo_finds_no_problem(ledger_url: str) -> None:
     """The article's story breaks no rule: exit 0 and one line."""
     invoke("demo")
     assert invoke("check") == (0, "check: no problems in 17 facts\n")
+
+
+def test_an_import_line_stored_otherwise_exits_6_and_writes_nothing_of_its_batch(
+    ledger_url: str,
+    tmp_path,
+    backend: str,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Resuming an import after 10 lines with line 9 changed: one line naming it and the field, exit 6,
+    and nothing of the batch of lines 9 to 12 written though 11 and 12 are new."""
+    invoke("demo")
+    exported = tmp_path / "ledger.jsonl"
+    invoke("export", str(exported))
+    lines = exported.read_text().splitlines()
+    record = json.loads(lines[8])
+    assert (record["record"], record["actor"]) == ("fact", "ARE")
+    with database(backend, str(tmp_path)) as other:
+        monkeypatch.setenv("LEDGER_DATABASE_URL", other)
+        get_settings.cache_clear()
+        interrupted, changed = tmp_path / "interrupted.jsonl", tmp_path / "changed.jsonl"
+        interrupted.write_text("\n".join(lines[:10]) + "\n")
+        changed.write_text("\n".join([*lines[:8], json.dumps(record | {"actor": "SAU"}), *lines[9:]]) + "\n")
+        assert invoke("import", str(interrupted))[0] == 0
+        code, output = invoke("import", str(changed), "--batch-size", "4")
+        assert code == 6
+        error = f'error: line 9: fact {record["fact_id"]} is stored with actor "ARE", the file says "SAU"'
+        assert error in output.splitlines(), output
+        now = tmp_path / "now.jsonl"
+        invoke("export", str(now))
+        assert now.read_text().splitlines() == lines[:10], "nothing of the batch, nor after it"
+        code, output = invoke("import", str(exported), "--batch-size", "4")
+        assert code == 0 and "import: 11 written, 10 already present" in output
