@@ -166,6 +166,48 @@ def status(
         out.print(f"recognised by {recognised['count']}: {names}")
 
 
+@app.command()
+def revisions(
+    actor: str,
+    subject: str,
+    recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
+    mode: Annotated[str, typer.Option(help="view or replay")] = "view",
+) -> None:
+    """What the ledger said of ACTOR's relation to SUBJECT at each moment it changed, and why."""
+    with services() as s:
+        after, pages = 0, []
+        while after is not None:
+            page = s.queries.revisions(actor, subject, system_time(recorded_at, "--recorded-at"), mode, after, 1000)
+            pages.append(page)
+            after = page["next_after"]
+        first = pages[0]
+        out.print(
+            f"{first['actor']} ({first['actor_name']}) → {first['subject']} ({first['subject_name']}), "
+            f"as recorded at {first['recorded_at']}",
+            markup=False,
+        )
+        for revision in (r for page in pages for r in page["revisions"]):
+            fact = revision["fact"]
+            out.print(
+                f"v{revision['relation_version']} {revision['recorded_at']} by {fact['recorded_by']}: "
+                f"{fact['type']} {fact['effective_on']} ({fact['fact_id']})",
+                markup=False,
+            )
+            for source in fact["sources"]:
+                quote = f' "{source["quote"]}"' if source.get("quote") else ""
+                out.print(f"    source: {source['url']}{quote}", markup=False)
+            for sign, key in (("-", "before"), ("+", "after")):
+                for iv in revision[key]:
+                    out.print(f"    {sign} {_interval_text(iv)}", markup=False)
+
+
+def _interval_text(iv: dict[str, Any]) -> str:
+    status = iv["status"]
+    span = "no facts" if iv["no_facts"] else iv["valid_from"]
+    flags = "".join(f", {f}" for f in ("hostile", "approximate", "disputed") if status[f])
+    return f"{span} … {iv['valid_to'] or 'open'}: {status['level']}{flags}"
+
+
 @app.command("export")
 def export_(
     path: Annotated[Path | None, typer.Argument(help="File to write (default: standard output)")] = None,

@@ -311,6 +311,26 @@ class RelationView(BaseModel):
     facts: list[RelationFact] = Field(description="Every fact of the relation: the evidence of its timeline")
 
 
+class Revision(BaseModel):
+    relation_version: int = Field(description="The relation's version after this fact (its ETag then)")
+    recorded_at: str = Field(description="When the ledger recorded the fact: the moment of this revision")
+    fact: Fact = Field(description="The fact recorded, with who recorded it and its sources")
+    before: list[Interval] = Field(
+        description="The valid-time intervals the ledger held until this moment and no longer"
+    )
+    after: list[Interval] = Field(description="The valid-time intervals the ledger holds from this moment instead")
+
+
+class Revisions(BaseModel):
+    actor: str
+    actor_name: str
+    subject: str
+    subject_name: str
+    recorded_at: str
+    revisions: list[Revision]
+    next_after: int | None = Field(description="The `after` of the next page; null on the last")
+
+
 class ChangedStatus(Status):
     actor: str
 

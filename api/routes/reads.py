@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.models import Actor, ActorStatuses, Changes, History, RelationView, Subject, SubjectStatus
+from api.models import Actor, ActorStatuses, Changes, History, RelationView, Revisions, Subject, SubjectStatus
 from api.parsing import system_time
 from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
 from domain.dates import parse_day
@@ -77,6 +77,21 @@ def relation(
     )
     response.headers["ETag"] = f'"{answer["relation_version"]}"'
     return answer
+
+
+@router.get("/relations/{actor}/{subject_id}/revisions", response_model=Revisions)
+def revisions(
+    actor: str,
+    subject_id: str,
+    q: Q,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+    after: Annotated[int, Query(ge=0, le=2**62, description="A relation version; the page starts after it")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """What the ledger said of the relation at each moment it changed, and why: each fact recorded, with
+    the valid-time intervals whose status it changed, before and after."""
+    return q.revisions(_id(actor, "actor"), _id(subject_id, "subject_id"), system_time(recorded_at), mode, after, limit)
 
 
 @router.get("/subjects/{subject_id}/changes", response_model=Changes)

@@ -93,6 +93,17 @@ def interval(valid_from: date | str, valid_to: date | str, status: dict[str, Any
     }
 
 
+def revision(fact: dict[str, Any], before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any]:
+    """One recording moment of a relation: the fact recorded, and the intervals it replaced by others."""
+    return {
+        "relation_version": fact["relation_version"],
+        "recorded_at": fact["recorded_at"],
+        "fact": fact,
+        "before": before,
+        "after": after,
+    }
+
+
 def valid_end(valid_to: date | str) -> str | None:
     """An interval's end, or None for the open end of a timeline."""
     text = day_text(valid_to)

@@ -16,3 +16,8 @@ def rfc3339(value: datetime) -> str:
 def now_rfc3339() -> str:
     """This moment, as rfc3339 writes it (not cached: it is never asked twice)."""
     return rfc3339.__wrapped__(datetime.now(UTC))
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """The time `rfc3339` wrote as `text`."""
+    return datetime.fromisoformat(text)

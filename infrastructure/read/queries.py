@@ -93,7 +93,8 @@ class Queries:
         """The subject's display name (kept once read), or NotFound."""
         name = self.known_subjects.name(slug)
         if name is None:
-            raise NotFound("subject", slug)
+            self.subject(slug)  # NotFound, saying which subject was likely meant
+            raise NotFound("subject", slug)  # registered meanwhile? not as of this question
         return name
 
     def named(self, rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -185,6 +186,34 @@ class Queries:
             "facts": facts,
         }
 
+    def revisions(
+        self,
+        actor: str,
+        subject: str,
+        recorded_at: datetime | None = None,
+        mode: str = "view",
+        after: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        """What the ledger said of a relation at each moment it changed, and why: a page of its facts
+        in recorded order, each with the valid-time intervals it replaced, before and after."""
+        _page(after, limit, "a relation version")
+        reader = self._reader(mode)
+        found = self.catalogue.get(actor)
+        name = self.subject_name(subject)
+        _, s, shown = self.when(None, recorded_at)
+        rid = str(Relation.create_id(found.code, subject))
+        revisions = reader.revisions(rid, after, limit, s)
+        return {
+            "actor": found.code,
+            "actor_name": found.name,
+            "subject": subject,
+            "subject_name": name,
+            "recorded_at": shown,
+            "revisions": revisions,
+            "next_after": revisions[-1]["relation_version"] if len(revisions) == limit else None,
+        }
+
     def changes(
         self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
@@ -264,15 +293,19 @@ class Queries:
     def audit(self, filters: dict[str, Any], after: int = 0, limit: int = 100) -> dict[str, Any]:
         """The audit log in ledger order, filtered (several values of a filter: any of them), one
         page at a time."""
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")
-        if after < 0:
-            raise InvalidValue("after", "must be a position, 0 or more")
+        _page(after, limit, "a position")
         items = self.view.audit(self.audit_filters.checked(filters), after, limit)
         if not items and after and after > (last := self.view.max_position()):
             # No page ends past the last fact: such a cursor was never given out by this ledger.
             raise InvalidValue("after", f"{after} is past the last position in the ledger, {last}")
         return {"items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
+
+
+def _page(after: int, limit: int, what: str) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")
+    if after < 0:
+        raise InvalidValue("after", f"must be {what}, 0 or more")
 
 
 def on(day: date) -> date:

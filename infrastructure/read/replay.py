@@ -11,8 +11,8 @@ from eventsourcing.application import Application
 
 from domain.facts import Fact, FactType
 from domain.relation import Relation, project
-from domain.timeline import ACTING, Interval, build_timeline, corrections, status_on
-from infrastructure.encoding.answers import audit_body, evidence, interval, recognition, valid_end
+from domain.timeline import ACTING, Fold, Interval, build_timeline, corrections, status_on
+from infrastructure.encoding.answers import audit_body, evidence, interval, recognition, revision, valid_end
 from infrastructure.store.event_reader import RELATION_OPENED, EventReader
 
 
@@ -98,12 +98,28 @@ class Replay:
 
     def timeline(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
-        timeline = build_timeline(facts) if facts else []
-        return [interval(iv.valid_from, iv.valid_to, iv.status.to_dict()) for iv in timeline]
+        return [_interval(iv) for iv in (build_timeline(facts) if facts else [])]
 
     def relation_facts(self, relation_id: str, recorded_at: datetime) -> list[dict[str, Any]]:
         facts = self.known_facts(UUID(relation_id), recorded_at)
         return [audit_body(fact, version) for version, fact in enumerate(facts, start=1)]
+
+    def revisions(self, relation_id: str, after: int, limit: int, recorded_at: datetime) -> list[dict[str, Any]]:
+        """As the view's: each fact after version `after`, with the intervals its recording replaced."""
+        out, fold = [], Fold()
+        for version, fact in enumerate(self.known_facts(UUID(relation_id), recorded_at), start=1):
+            old = fold.timeline
+            fold = fold.plus(fact)
+            if version <= after:
+                continue
+            new = set(fold.timeline)
+            kept = set(old) & new
+            before = [_interval(iv) for iv in old if iv not in kept]
+            now = [_interval(iv) for iv in fold.timeline if iv not in kept]
+            out.append(revision(audit_body(fact, version), before, now))
+            if len(out) == limit:
+                break
+        return out
 
     def subject_intervals(self, subject: str, start: date, end: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = [
@@ -134,3 +150,7 @@ class Replay:
                 if iv.status.recognition.state == "recognised":
                     spans.append((actor, iv.valid_from.isoformat(), valid_end(iv.valid_to)))
         return spans
+
+
+def _interval(iv: Interval) -> dict[str, Any]:
+    return interval(iv.valid_from, iv.valid_to, iv.status.to_dict())

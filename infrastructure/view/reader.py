@@ -7,8 +7,17 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.encoding.answers import day_text, evidence, fact_answer, interval, recognition, valid_end
+from infrastructure.encoding.answers import (
+    day_text,
+    evidence,
+    fact_answer,
+    interval,
+    recognition,
+    revision,
+    valid_end,
+)
 from infrastructure.encoding.canonical import parsed
+from infrastructure.encoding.rfc3339 import parse_rfc3339, rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.sql.dialect import Dialect
 from infrastructure.view.changes import LATEST
@@ -72,6 +81,15 @@ class ViewReader:
         "AND type NOT IN ('fact_retracted', 'fact_disputed', 'statement_made') AND recorded_at <= ? "
         "AND NOT EXISTS (SELECT 1 FROM {facts} r WHERE r.target = f.fact_id AND r.type = 'fact_retracted' "
         "AND r.recorded_at <= ?) ORDER BY position"
+    )
+    select_relation_page = (
+        "SELECT position, body FROM {facts} WHERE relation_id = ? AND relation_version > ? AND recorded_at <= ? "
+        "ORDER BY position LIMIT ?"
+    )
+    # The rows a page of facts closed or opened: their system times are the facts' recording times.
+    select_revised_rows = (
+        "SELECT valid_from, valid_to, sys_from, sys_to, status FROM {status} WHERE relation_id = ? "
+        "AND ((sys_from >= ? AND sys_from <= ?) OR (sys_to >= ? AND sys_to <= ?)) ORDER BY valid_from"
     )
     select_recognised_spans = (
         "SELECT actor, valid_from, valid_to FROM {status} WHERE subject = ? AND recognised = ? "
@@ -162,6 +180,24 @@ class ViewReader:
         rows = self._rows(sql, [subject, *[d.day(date.fromisoformat(x)) for x in sorted(days)], s, s])
         return [(r["actor"], day_text(r["effective_start"]), str(r["fact_id"])) for r in rows]
 
+    def revisions(self, relation_id: str, after: int, limit: int, recorded_at: datetime) -> list[dict[str, Any]]:
+        """The relation's facts after version `after`, each with the intervals its recording closed and opened."""
+        d = self.dialect
+        facts = [
+            _fact(r) for r in self._rows(self.select_relation_page, [relation_id, after, d.time(recorded_at), limit])
+        ]
+        if not facts:
+            return []
+        first, last = (d.time(parse_rfc3339(facts[i]["recorded_at"])) for i in (0, -1))
+        rows = self._rows(self.select_revised_rows, [relation_id, first, last, first, last])
+        closed: dict[str, list[dict[str, Any]]] = {}
+        opened: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            iv = interval(r["valid_from"], r["valid_to"], parsed(r["status"]))
+            opened.setdefault(_moment(r["sys_from"]), []).append(iv)
+            closed.setdefault(_moment(r["sys_to"]), []).append(iv)
+        return [revision(f, closed.get(f["recorded_at"], []), opened.get(f["recorded_at"], [])) for f in facts]
+
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         s = self.dialect.time(recorded_at)
         rows = self._rows(self.select_recognised_spans, [subject, True, s, s])
@@ -234,6 +270,11 @@ class ViewReader:
 
 def _fact(row: dict[str, Any]) -> dict[str, Any]:
     return fact_answer(parsed(row["body"]), int(row["position"]))
+
+
+def _moment(value: datetime | str) -> str:
+    """A system time as answers write it (the backend may hand it as a time or as that text)."""
+    return value if isinstance(value, str) else rfc3339(value)
 
 
 def _marks(values: list[str]) -> str:
