@@ -30,6 +30,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +49,8 @@ from api.routes.reads import Q
 from bench.generate import Generator
 from bench.measure import children, load, wait_until_ready
 from domain.dates import parse_day
+from infrastructure.read.awaited import AwaitedReads
+from infrastructure.read.queries import on
 
 HOST = "127.0.0.1"  # loopback only
 PATH = "/v1/subjects/{subject_id}/recognitions"
@@ -84,7 +87,37 @@ def threads_app() -> FastAPI:
     return create_app()
 
 
-VARIANTS = {"framework": "bench.hot_route:framework_app", "threads": "bench.hot_route:threads_app"}
+# The answer as it was before it carried evidence: the covering index's columns, no join, no names.
+BARE = (
+    "SELECT actor, form, rec_since FROM ledger_status WHERE subject = %s AND recognised "
+    "AND sys_to = 'infinity' AND valid_from <= %s AND valid_to > %s ORDER BY rec_since, actor"
+)
+
+
+async def bare_recognitions(
+    self: AwaitedReads, subject: str, at: date | None, recorded_at: datetime | None
+) -> dict[str, Any]:
+    """`AwaitedReads.recognitions` without evidence: who, in which form, since when."""
+    d, _, shown = self.queries.when(at, recorded_at)
+    day = on(d)
+    async with self.pool.connection() as conn:
+        sql = BARE.replace("'infinity'", self.view.dialect.end_literal)
+        rows = await (await conn.execute(sql.encode(), [subject, day, day], prepare=True)).fetchall()
+    entries = [{"actor": a, "form": f, "since": s} for a, f, s in rows]
+    return {"subject": subject, "at": d.isoformat(), "recorded_at": shown, "recognised_by": entries, "count": len(rows)}
+
+
+def bare_app() -> FastAPI:
+    """The app as it is, but the recognitions answer without evidence (the shape before it had any)."""
+    AwaitedReads.recognitions = bare_recognitions  # type: ignore[method-assign]
+    return create_app()
+
+
+VARIANTS = {
+    "framework": "bench.hot_route:framework_app",
+    "threads": "bench.hot_route:threads_app",
+    "bare": "bench.hot_route:bare_app",
+}
 
 
 def serve(factory: str, port: int) -> None:
@@ -171,9 +204,15 @@ def largest_subject(path: Path) -> tuple[str, int]:
     return subject, len(actors[subject])
 
 
-def same_answers(base: str, other: str, path: str) -> int:
+def same_answers(base: str, other: str, path: str, shape: bool = True) -> int:
     """Both give the same bytes for a fixed system time, and the same answer but the time for now;
-    the number of actors in it."""
+    the number of actors in it. Without `shape`, only the same actors in the same order."""
+    if not shape:
+        answers = [httpx.get(url + path + "?at=2025-07-03").json() for url in (base, other)]
+        assert [[r["actor"] for r in a["recognised_by"]] for a in answers] == [
+            [r["actor"] for r in answers[0]["recognised_by"]]
+        ] * 2
+        return int(answers[0]["count"])
     for query in ("?at=2025-07-03&recorded_at=2030-01-01T00:00:00Z", "?at=1990-01-01&recorded_at=2020-06-01T00:00:00Z"):
         a, b = httpx.get(base + path + query), httpx.get(other + path + query)
         assert a.status_code == b.status_code == 200 and a.content == b.content, (a.text, b.text)
@@ -185,7 +224,7 @@ def same_answers(base: str, other: str, path: str) -> int:
 
 @app.command()
 def main(
-    against: Annotated[str, typer.Option(help="The variant: framework or threads")] = "framework",
+    against: Annotated[str, typer.Option(help="The variant: framework, threads or bare")] = "framework",
     facts: Annotated[int, typer.Option(min=1000, max=1_000_000, help="Synthetic facts")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the generator")] = 1,
     rounds: Annotated[int, typer.Option(min=1, max=20, help="Rounds per variant")] = 6,
@@ -215,7 +254,7 @@ def main(
             server("api.app:create_app", env, Path(tmp) / "app.log") as base,
             server(VARIANTS[against], env, Path(tmp) / "variant.log") as other,
         ):
-            count = same_answers(base.base, other.base, path)
+            count = same_answers(base.base, other.base, path, shape=against != "bare")
             servers = {"app": base, against: other}
             urls = {name: f"{s.base}{path}?at=2025-07-03" for name, s in servers.items()}
             for each in urls.values():
@@ -227,7 +266,7 @@ def main(
                 got: dict[str, tuple[float, float]] = {}  # requests/s, server CPU µs per request
                 for name in list(urls) if n % 2 == 0 else list(reversed(urls)):
                     cpu = servers[name].cpu()
-                    rate = load(urls[name], seconds, connections)
+                    rate = load(urls[name], seconds, connections).per_second
                     got[name] = rate, (servers[name].cpu() - cpu) / (rate * seconds) * 1e6
                     time.sleep(0.5)
                 ratios.append(got[against][0] / got["app"][0])

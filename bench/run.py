@@ -246,6 +246,13 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
 
     t50, _ = sample("view", relation, runs)
     tr50, _ = sample("replay", relation, 20)
+    sizes: dict[tuple[str, str], int] = {}
+    for f in facts:
+        sizes[f["actor"], f["subject"]] = sizes.get((f["actor"], f["subject"]), 0) + 1
+    biggest = max(sizes, key=lambda pair: sizes[pair])
+    revisions = lambda mode, d, s: q.revisions(*biggest, None, mode, 0, 1000)  # noqa: E731  every revision, one page
+    v50, _ = sample("view", revisions, runs)
+    vr50, _ = sample("replay", revisions, 5)
     top = services.ledger.view.max_position()
     page = percentiles(timed(lambda: q.audit({}, rng.randrange(max(1, top - 100)), 100), runs))
     return [
@@ -253,6 +260,7 @@ def query_rows(services: Services, path: Path, runs: int) -> list[Row]:
         latency_row("recognitions of the largest subject, p99", view99, 20, replay50),
         latency_row("full status of the largest subject, p50", s50, 20, r50),
         latency_row("one relation's timeline, p50", t50, 3, tr50),
+        latency_row(f"revisions of the largest relation ({sizes[biggest]} facts), p50", v50, 10, vr50),
         latency_row("audit-log page of 100, p50", page[0] if page else None, 10, None),
     ]
 
