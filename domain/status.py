@@ -17,9 +17,16 @@ class Recognition:
     form: str | None = None
     since: date | None = None
     fact_id: UUID | None = None
+    since_precision: str | None = None  # day, month or year: how precisely `since` is known
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(state=self.state, form=self.form, since=_iso(self.since), fact_id=_str(self.fact_id))
+        return _drop_none(
+            state=self.state,
+            form=self.form,
+            since=_iso(self.since),
+            since_precision=self.since_precision,
+            fact_id=_str(self.fact_id),
+        )
 
 
 @dataclass(frozen=True)

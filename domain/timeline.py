@@ -368,13 +368,15 @@ class _Walk:
         cur, form = self.status.recognition, f.details.get("form", "de_jure")
         if cur.state == "recognised" and cur.form == form:
             raise self.refuse(f, "duplicate", f"already recognised ({form}) since {cur.since}", cur.fact_id)
-        self._set(recognition=Recognition("recognised", form, f.effective_on.start, f.fact_id))
+        on = f.effective_on
+        self._set(recognition=Recognition("recognised", form, on.start, f.fact_id, on.precision.value))
 
     def _recognition_withdrawn(self, f: Fact) -> None:
         cur = self.status.recognition
         if cur.state != "recognised":
             raise self.refuse(f, "not_in_force", "needs recognition in force on its date", cur.fact_id)
-        self._set(recognition=Recognition("not_recognised", None, f.effective_on.start, f.fact_id))
+        on = f.effective_on
+        self._set(recognition=Recognition("not_recognised", None, on.start, f.fact_id, on.precision.value))
 
     def _relations_established(self, f: Fact) -> None:
         cur = self.status.relations

@@ -33,17 +33,17 @@ def fact_answer(body: dict[str, Any], position: int) -> dict[str, Any]:
 
 
 def recognition(
-    actor: str, form: str | None, since: date | str | None, fact: dict[str, Any], approximate: bool, disputed: bool
+    actor: str, form: str | None, since: str, precision: str, fact_id: str, approximate: Any, disputed: Any
 ) -> dict[str, Any]:
     """One entry of `recognised_by`: who, in which form, since when and how precisely, on which fact."""
     return {
         "actor": actor,
         "form": form,
-        "since": day_text(since),
-        "since_precision": fact["precision"],
-        "fact_id": fact["fact_id"],
-        "approximate": approximate,
-        "disputed": disputed,
+        "since": since,
+        "since_precision": precision,
+        "fact_id": fact_id,
+        "approximate": bool(approximate),
+        "disputed": bool(disputed),
     }
 
 

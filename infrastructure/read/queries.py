@@ -97,14 +97,16 @@ class Queries:
             raise NotFound("subject", slug)  # registered meanwhile? not as of this question
         return name
 
-    def named(self, rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-        """Rows with the display name of the actor or subject each names under `key`."""
-        if key == "actor":
+    def named(self, rows: list[dict[str, Any]], key: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Rows with the display name of the actor or subject each names under `key` (from `names`
+        where given: all of them)."""
+        if names is None and key == "actor":
             names = self.catalogue.names({r["actor"] for r in rows})
-        else:
+        elif names is None:
             names = {slug: self.subject_name(slug) for slug in {r["subject"] for r in rows}}
+        field = f"{key}_name"
         for row in rows:
-            row[f"{key}_name"] = names[row[key]]
+            row[field] = names[row[key]]
         return rows
 
     def evidence(

@@ -53,20 +53,18 @@ class Replay:
         for actor, _, timeline in self._timelines(recorded_at, subject=subject):
             status = status_on(timeline, at)
             rec = status.recognition
-            if rec.state == "recognised" and rec.fact_id is not None:
-                fact_id = str(rec.fact_id)
-                is_disputed = rec.fact_id in status.disputed_facts
-                facts = {str(f.fact_id): f for f in self.known_facts(Relation.create_id(actor, subject), recorded_at)}
-                body = audit_body(facts[fact_id], 0)
-                entries.append(
-                    recognition(actor, rec.form, rec.since, body, rec.fact_id in status.approximate_facts, is_disputed)
-                )
+            if rec.state == "recognised" and rec.fact_id is not None and rec.since is not None:
+                fact_id, is_disputed = str(rec.fact_id), rec.fact_id in status.disputed_facts
+                approximate = rec.fact_id in status.approximate_facts
+                since, precision = rec.since.isoformat(), rec.since_precision or "day"
+                entries.append(recognition(actor, rec.form, since, precision, fact_id, approximate, is_disputed))
                 ids.add(fact_id)
                 relations.add(str(Relation.create_id(actor, subject)))
                 if is_disputed:
                     disputed.add(fact_id)
-        entries.sort(key=lambda r: (r["since"] or "", r["actor"]))
-        return entries, self.evidence(ids, disputed, recorded_at, relations)
+        entries.sort(key=lambda r: (r["since"], r["actor"]))
+        facts = self.evidence(ids, disputed, recorded_at, relations)
+        return entries, {e["fact_id"]: facts[e["fact_id"]] for e in entries} | facts
 
     def evidence(
         self, fact_ids: set[str], disputed: set[str], recorded_at: datetime, relations: set[str]

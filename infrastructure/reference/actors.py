@@ -78,6 +78,11 @@ def registered_info(body: dict[str, Any]) -> ActorInfo:
     return ActorInfo(body["code"], body["name"], body["kind"], "registered", lifespan)
 
 
+@lru_cache(maxsize=1)
+def iso_names() -> dict[str, str]:
+    return {code: actor.name for code, actor in iso_actors().items()}
+
+
 class ActorCatalogue:
     """Looks codes up in ISO 3166 and in the registered actors of the ledger.
 
@@ -116,10 +121,13 @@ class ActorCatalogue:
                 out[code] = found.name
         return out
 
-    def all_iso(self, codes: Iterable[str]) -> bool:
-        """Whether every code is an ISO or built-in one, named without reading the database."""
-        known = iso_actors()
-        return all(code in known for code in codes)
+    def iso_names(self, codes: Iterable[str]) -> dict[str, str] | None:
+        """Names by code, if every code is an ISO or built-in one (named without reading the database)."""
+        names = iso_names()
+        try:
+            return {code: names[code] for code in codes}
+        except KeyError:
+            return None
 
     def known(self, code: str) -> bool:
         try:

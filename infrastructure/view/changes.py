@@ -29,6 +29,7 @@ class StatusRow:
     form: str | None
     rec_since: date | None
     rec_fact: UUID | None
+    rec_precision: str | None
     rec_approximate: bool
     rec_disputed: bool
     level: str

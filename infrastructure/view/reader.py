@@ -21,6 +21,7 @@ from infrastructure.encoding.rfc3339 import parse_rfc3339, rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.sql.dialect import Dialect
 from infrastructure.view.changes import LATEST
+from infrastructure.view.fact_bodies import FactBodies
 from infrastructure.view.tables import LIVE, MAX_POSITION
 
 # Filters by name: each holds one value or several, and several mean any of them.
@@ -36,23 +37,24 @@ AUDIT_BOUNDS = {
 class ViewReader:
     """The view's answers, shaped as replay shapes them (encoding/answers)."""
 
-    # Each recognition with its deciding fact's body, in one trip.
+    # Each recognition with its deciding fact and that part's flags; dates and ids as text, as
+    # answers give them. The facts' bodies are read apart, and kept (FactBodies).
     recognition_columns = (
-        "SELECT s.actor, s.form, s.rec_since, s.rec_approximate, s.rec_disputed, f.position, f.body "
-        "FROM {status} s JOIN {facts} f ON f.fact_id = s.rec_fact "
+        "SELECT actor, form, CAST(rec_since AS text), rec_precision, CAST(rec_fact AS text), "
+        "rec_approximate, rec_disputed FROM {status} "
     )
     select_recognitions = (
-        recognition_columns + "WHERE s.subject = ? AND s.recognised = ? "
-        "AND s.valid_from <= ? AND s.valid_to > ? AND s.sys_from <= ? AND s.sys_to > ? "
-        "ORDER BY s.rec_since, s.actor"
+        recognition_columns + "WHERE subject = ? AND recognised = ? "
+        "AND valid_from <= ? AND valid_to > ? AND sys_from <= ? AND sys_to > ? "
+        "ORDER BY rec_since, actor"
     )
     # The latest knowledge only, from the partial index of open recognised rows: its predicate
     # is spelled as in the index (literals, not parameters), so planners can prove it applies.
     select_latest_recognitions = (
-        recognition_columns + "WHERE s.subject = ? AND s.recognised "
-        "AND s.sys_to = END AND s.valid_from <= ? AND s.valid_to > ? ORDER BY s.rec_since, s.actor"
+        recognition_columns + "WHERE subject = ? AND recognised "
+        "AND sys_to = END AND valid_from <= ? AND valid_to > ? ORDER BY rec_since, actor"
     )
-    select_facts_by_id = "SELECT position, body FROM {facts} WHERE fact_id IN ({ids})"
+    select_facts_by_id = "SELECT CAST(fact_id AS text), position, body FROM {facts} WHERE fact_id IN ({ids})"
     # The disputes of these facts that stand at a system time: recorded by then, not retracted by then.
     select_disputes = (
         "SELECT f.position, f.body FROM {facts} f WHERE f.target IN ({ids}) AND f.type = 'fact_disputed' "
@@ -108,6 +110,7 @@ class ViewReader:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        self.bodies = FactBodies()
         self.latest_recognitions = dialect.sql(self.select_latest_recognitions, LIVE).replace(
             "END", dialect.end_literal
         )
@@ -131,9 +134,21 @@ class ViewReader:
     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
         """Who recognises the subject, and the evidence: the deciding facts and their disputes."""
         rows = self.dialect.tuples(*self.recognitions_query(subject, at, recorded_at))
-        entries, facts, disputed = recognised(rows)
+        entries, disputed = recognised(rows)
+        ids = [e["fact_id"] for e in entries]
         disputes = self._rows(*self.disputes_query(disputed, recorded_at)) if disputed else []
-        return entries, evidence(facts, [_fact(r) for r in disputes])
+        return entries, evidence(self.facts(ids), [_fact(r) for r in disputes])
+
+    def facts(self, fact_ids: list[str]) -> list[dict[str, Any]]:
+        """The facts with these ids, in this order, as answers give them."""
+        found, missing = self.bodies.take(fact_ids)
+        if missing:
+            self.bodies.put(self.dialect.tuples(*self.bodies_query(missing)), found)
+        return [fact_answer(parsed(found[i][1]), found[i][0]) for i in fact_ids if i in found]
+
+    def bodies_query(self, fact_ids: list[str]) -> tuple[str, list[Any]]:
+        """The statement and parameters that read these facts' ids, positions and bodies."""
+        return self.dialect.sql(self.select_facts_by_id.replace("{ids}", _marks(fact_ids)), LIVE), fact_ids
 
     def disputes_query(self, fact_ids: list[str], recorded_at: datetime) -> tuple[str, list[Any]]:
         """The statement (with `{facts}` to fill) and parameters of the standing disputes of these facts."""
@@ -144,10 +159,8 @@ class ViewReader:
         self, fact_ids: set[str], disputed: set[str], recorded_at: datetime, relations: set[str]
     ) -> dict[str, dict[str, Any]]:
         """The facts with these ids, and the standing disputes of those in `disputed`."""
-        ids = sorted(fact_ids)
-        facts = self._rows(self.select_facts_by_id.replace("{ids}", _marks(ids)), ids) if ids else []
         disputes = self._rows(*self.disputes_query(sorted(disputed), recorded_at)) if disputed else []
-        return evidence([_fact(r) for r in facts], [_fact(r) for r in disputes])
+        return evidence(self.facts(sorted(fact_ids)), [_fact(r) for r in disputes])
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
         rows = self._rows(self.select_subject_status, [subject, *self._at(at, recorded_at)])
@@ -281,15 +294,7 @@ def _marks(values: list[str]) -> str:
     return ", ".join("?" * len(values))
 
 
-def recognised(
-    rows: list[tuple[Any, ...]],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
-    """Rows of the recognitions query: the entries, their deciding facts, and which are disputed."""
-    entries, facts, disputed = [], [], []
-    for actor, form, since, approximate, is_disputed, position, body in rows:
-        fact = fact_answer(parsed(body), int(position))
-        entries.append(recognition(actor, form, since, fact, bool(approximate), bool(is_disputed)))
-        facts.append(fact)
-        if is_disputed:
-            disputed.append(fact["fact_id"])
-    return entries, facts, disputed
+def recognised(rows: list[tuple[Any, ...]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of the recognitions query: the entries, and the ids of their disputed facts."""
+    entries = [recognition(*row) for row in rows]
+    return entries, [e["fact_id"] for e in entries if e["disputed"]]

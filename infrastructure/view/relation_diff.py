@@ -88,6 +88,7 @@ class RelationDiff:
             rec.form,
             rec.since,
             rec.fact_id,
+            rec.since_precision,
             rec.fact_id in status.approximate_facts,
             rec.fact_id in status.disputed_facts,
             status.level,

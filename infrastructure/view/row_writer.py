@@ -87,6 +87,7 @@ class RowWriter:
             r.form,
             d.day(r.rec_since) if r.rec_since else None,
             str(r.rec_fact) if r.rec_fact else None,
+            r.rec_precision,
             r.rec_approximate,
             r.rec_disputed,
             r.level,

@@ -39,7 +39,8 @@ STATUS = Table(
         ("recognised", "boolean", "NOT NULL"),
         ("form", "text", ""),
         ("rec_since", "date", ""),
-        ("rec_fact", "uuid", ""),  # the recognition's deciding fact, and its own flags
+        ("rec_fact", "uuid", ""),  # the recognition's deciding fact, its precision and its own flags
+        ("rec_precision", "text", ""),
         ("rec_approximate", "boolean", "NOT NULL"),
         ("rec_disputed", "boolean", "NOT NULL"),
         ("level", "text", "NOT NULL"),
@@ -70,7 +71,16 @@ INDEXES = (
         "recognised_until",
         "status",
         ("subject", "valid_to"),
-        covering=("valid_from", "actor", "form", "rec_since", "rec_fact", "rec_approximate", "rec_disputed"),
+        covering=(
+            "valid_from",
+            "actor",
+            "form",
+            "rec_since",
+            "rec_precision",
+            "rec_fact",
+            "rec_approximate",
+            "rec_disputed",
+        ),
         where="recognised AND sys_to = END",
         where_columns=("recognised", "sys_to"),
     ),
