@@ -39,6 +39,8 @@ install-check: $(BIN)/ledger
 FACTS ?= 100000
 bench: $(BIN)/ledger
 	$(BIN)/python -m bench.run --facts $(FACTS)
+	@if command -v wrk >/dev/null; then $(BIN)/python -m bench.hot_route --against bare --facts $(FACTS); \
+	  else echo "bench.hot_route skipped: it needs wrk"; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

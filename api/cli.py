@@ -185,6 +185,7 @@ def revisions(
             f"{first['actor']} ({first['actor_name']}) → {first['subject']} ({first['subject_name']}), "
             f"as recorded at {first['recorded_at']}",
             markup=False,
+            soft_wrap=True,
         )
         for revision in (r for page in pages for r in page["revisions"]):
             fact = revision["fact"]
@@ -192,13 +193,14 @@ def revisions(
                 f"v{revision['relation_version']} {revision['recorded_at']} by {fact['recorded_by']}: "
                 f"{fact['type']} {fact['effective_on']} ({fact['fact_id']})",
                 markup=False,
+                soft_wrap=True,
             )
             for source in fact["sources"]:
                 quote = f' "{source["quote"]}"' if source.get("quote") else ""
-                out.print(f"    source: {source['url']}{quote}", markup=False)
+                out.print(f"    source: {source['url']}{quote}", markup=False, soft_wrap=True)
             for sign, key in (("-", "before"), ("+", "after")):
                 for iv in revision[key]:
-                    out.print(f"    {sign} {_interval_text(iv)}", markup=False)
+                    out.print(f"    {sign} {_interval_text(iv)}", markup=False, soft_wrap=True)
 
 
 def _interval_text(iv: dict[str, Any]) -> str:

@@ -195,6 +195,9 @@ class Recognition(Part):
     state: Literal["recognised", "not_recognised"]
     form: Literal["de_jure", "de_facto"] | None = None
     since: str | None = None
+    since_precision: Literal["day", "month", "year"] | None = Field(
+        default=None, description="How precisely `since` is known"
+    )
 
 
 class Relations(Part):

@@ -180,3 +180,28 @@ def test_an_import_line_stored_otherwise_exits_6_and_writes_nothing_of_its_batch
         assert now.read_text().splitlines() == lines[:10], "nothing of the batch, nor after it"
         code, output = invoke("import", str(exported), "--batch-size", "4")
         assert code == 0 and "import: 11 written, 10 already present" in output
+
+
+@pytest.mark.parametrize("mode", ["view", "replay"])
+def test_revisions_print_each_fact_with_its_sources_and_the_intervals_it_replaced(ledger_url: str, mode: str) -> None:
+    """`ledger revisions RUS taliban-iea`: seven revisions in order; the recognition's replaces the interval
+    from 1 July by one to 3 July and one from then on; an unknown actor exits 3."""
+    invoke("demo")
+    code, output = invoke("revisions", "RUS", "taliban-iea", "--mode", mode)
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].startswith("RUS (Russian Federation) → taliban-iea (Islamic Emirate of Afghanistan (Taliban))")
+    heads = [line for line in lines if line.startswith("v")]
+    assert [h.split()[0] for h in heads] == [f"v{n}" for n in range(1, 8)]
+    assert "terrorist_listing_added 2003-02-14" in heads[0] and "recognition_granted 2025-07-03" in heads[5]
+    recognition = lines[lines.index(heads[5]) + 1 : lines.index(heads[6])]
+    assert all(line.startswith("    source: https://") for line in recognition if "source" in line)
+    changed = [line.strip() for line in recognition if line.strip()[:1] in "-+"]
+    assert changed == [
+        "- 2025-07-01 … open: de_facto",
+        "+ 2025-07-01 … 2025-07-03: de_facto",
+        "+ 2025-07-03 … open: recognised",
+    ]
+    first = lines[lines.index(heads[0]) + 1 : lines.index(heads[1])]
+    assert "+ no facts … 2003-02-14: none" in [line.strip() for line in first]
+    assert invoke("revisions", "QQQ", "taliban-iea")[0] == 3
