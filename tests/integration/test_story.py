@@ -71,6 +71,28 @@ def test_russias_path_step_by_step_with_sources(services: Services) -> None:
     }
 
 
+def test_the_articles_question_is_answered_with_its_evidence(services: Services) -> None:
+    """On 3 July 2025 Russia recognises the Islamic Emirate: the answer names the decree's fact and
+    its sources; in 1998 three states had recognised it since May 1997, a date known to the month."""
+    load_demo(services.ledger)
+    answer = services.queries.recognitions(SUBJECT, date(2025, 7, 3))
+    [russia] = answer["recognised_by"]
+    fact = answer["evidence"][russia["fact_id"]]
+    assert (russia["actor_name"], fact["type"], fact["effective_on"]) == (
+        "Russian Federation",
+        "recognition_granted",
+        "2025-07-03",
+    )
+    assert fact["sources"] and all(s["url"].startswith("https://") for s in fact["sources"])
+    earlier = services.queries.recognitions(SUBJECT, date(1998, 1, 1))
+    assert {(r["actor"], r["since"], r["since_precision"]) for r in earlier["recognised_by"]} == {
+        ("ARE", "1997-05-01", "month"),
+        ("PAK", "1997-05-01", "month"),
+        ("SAU", "1997-05-01", "month"),
+    }
+    assert all(earlier["evidence"][r["fact_id"]]["effective_on"] == "1997-05" for r in earlier["recognised_by"])
+
+
 def test_a_backdated_fact_and_a_retraction_with_as_recorded_queries(services: Services, clock: Clock) -> None:
     """What the ledger said before a correction stays answerable; after it, the fact no longer counts."""
     load_demo(services.ledger)
