@@ -147,7 +147,7 @@ class FactWithCorrections(Fact):
 
 
 class AuditPage(BaseModel):
-    items: list[Fact]
+    items: list[RelationFact]
     next_after: int | None
 
 

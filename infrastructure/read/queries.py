@@ -300,7 +300,10 @@ class Queries:
         if not items and after and after > (last := self.view.max_position()):
             # No page ends past the last fact: such a cursor was never given out by this ledger.
             raise InvalidValue("after", f"{after} is past the last position in the ledger, {last}")
-        return {"items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
+        return {
+            "items": self.view.with_corrections(items),
+            "next_after": items[-1]["position"] if len(items) == limit else None,
+        }
 
 
 def _page(after: int, limit: int, what: str) -> None:

@@ -93,6 +93,12 @@ class ViewReader:
         "SELECT valid_from, valid_to, sys_from, sys_to, status FROM {status} WHERE relation_id = ? "
         "AND ((sys_from >= ? AND sys_from <= ?) OR (sys_to >= ? AND sys_to <= ?)) ORDER BY valid_from"
     )
+    # The retractions of these facts, and their disputes not retracted (a retraction cannot be).
+    select_standing = (
+        "SELECT CAST(c.target AS text), CAST(c.fact_id AS text), c.type FROM {facts} c WHERE c.target IN ({ids}) "
+        "AND NOT EXISTS (SELECT 1 FROM {facts} r WHERE r.target = c.fact_id AND r.type = 'fact_retracted') "
+        "ORDER BY c.position"
+    )
     select_recognised_spans = (
         "SELECT actor, valid_from, valid_to FROM {status} WHERE subject = ? AND recognised = ? "
         "AND sys_from <= ? AND sys_to > ?"
@@ -210,6 +216,24 @@ class ViewReader:
             opened.setdefault(_moment(r["sys_from"]), []).append(iv)
             closed.setdefault(_moment(r["sys_to"]), []).append(iv)
         return [revision(f, closed.get(f["recorded_at"], []), opened.get(f["recorded_at"], [])) for f in facts]
+
+    def with_corrections(self, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Facts of the audit log, each with its retraction (`retracted_by`) and standing disputes."""
+        ids = [f["fact_id"] for f in facts]
+        if not ids:
+            return facts
+        rows = self.dialect.tuples(self.dialect.sql(self.select_standing.replace("{ids}", _marks(ids)), LIVE), ids)
+        retracted: dict[str, str] = {}
+        disputed: dict[str, list[str]] = {}
+        for target, fact_id, kind in rows:
+            if kind == "fact_retracted":
+                retracted[target] = fact_id
+            else:
+                disputed.setdefault(target, []).append(fact_id)
+        return [
+            f | {"retracted_by": retracted.get(f["fact_id"]), "disputed_by": disputed.get(f["fact_id"], [])}
+            for f in facts
+        ]
 
     def recognised_spans(self, subject: str, recorded_at: datetime) -> list[tuple[str, str, str | None]]:
         s = self.dialect.time(recorded_at)

@@ -214,3 +214,19 @@ def test_revisions_of_an_unknown_relation_are_404_and_bad_pages_422(client: Test
     assert client.get("/v1/relations/QQQ/taliban-iea/revisions").status_code == 404
     assert client.get("/v1/relations/RUS/nowhere/revisions").status_code == 404
     assert client.get("/v1/relations/RUS/taliban-iea/revisions", params={"limit": 0}).status_code == 422
+
+
+def test_the_audit_log_marks_each_fact_with_its_retraction_and_standing_disputes(
+    client: TestClient, services: Services
+) -> None:
+    """A retracted fact names its retraction; a dispute counts until it is retracted itself."""
+    target = mission_fact(services)
+    dispute = services.ledger.dispute(target, {"reason": "2022", "sources": SRC}, WriteRequest("t"))
+    items = {f["fact_id"]: f for f in get(client, "/v1/facts", actor="RUS", limit=100)["items"]}
+    assert (items[target]["disputed_by"], items[target]["retracted_by"]) == ([dispute["fact_id"]], None)
+    withdrawn = services.ledger.retract(dispute["fact_id"], {"reason": "wrong"}, WriteRequest("t"))
+    retraction = services.ledger.retract(target, {"reason": "a mistake"}, WriteRequest("t"))
+    items = {f["fact_id"]: f for f in get(client, "/v1/facts", actor="RUS", limit=100)["items"]}
+    assert (items[target]["disputed_by"], items[target]["retracted_by"]) == ([], retraction["fact_id"])
+    assert items[dispute["fact_id"]]["retracted_by"] == withdrawn["fact_id"]
+    assert all(f["retracted_by"] is None for i, f in items.items() if i not in (target, dispute["fact_id"]))
