@@ -28,6 +28,7 @@ from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild, default_workers
 from infrastructure.config.settings import get_settings
 from infrastructure.datasets.loader import load_demo, load_set, set_lines, set_names
+from infrastructure.encoding.rfc3339 import parse_rfc3339
 
 app = typer.Typer(help="The Recognition Ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
 project_app = typer.Typer(help="Read models: rebuild them from the event store.", no_args_is_help=True)
@@ -175,10 +176,11 @@ def revisions(
 ) -> None:
     """What the ledger said of ACTOR's relation to SUBJECT at each moment it changed, and why."""
     with services() as s:
-        after, pages = 0, []
+        after, pages, as_of = 0, [], system_time(recorded_at, "--recorded-at")
         while after is not None:
-            page = s.queries.revisions(actor, subject, system_time(recorded_at, "--recorded-at"), mode, after, 1000)
+            page = s.queries.revisions(actor, subject, as_of, mode, after, 1000)
             pages.append(page)
+            as_of = as_of or parse_rfc3339(page["recorded_at"])  # every page as of the first one's time
             after = page["next_after"]
         first = pages[0]
         out.print(

@@ -97,6 +97,7 @@ def sent_evidence(ids: list[str], found: dict[str, tuple[int, str]], disputes: l
     for d in disputes:
         by_target.setdefault(d["details"]["disputes"], []).append(d["fact_id"])
     out: dict[str, Any] = {}
+    # A stored body is the canonical JSON text of an object without `position`: `}` ends it.
     for i in ids:
         if i not in found:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -38,6 +39,21 @@ class SQLiteDialect(Dialect):
     @property
     def shared(self) -> bool:
         return not self.datastore.pool.is_sqlite_memory_mode
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        # Processes that open one file together (`ledger serve --workers N`) take turns, as on
+        # PostgreSQL: a lock on a file beside the database's. A database in memory is this process's.
+        if not self.shared:
+            yield
+            return
+        name = self.datastore.pool.db_name.removeprefix("file:").split("?", 1)[0]
+        with open(f"{name}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def create_index_sql(self, index: Index, table: str) -> str:
         key = (*index.key, *index.covering, *(index.where_columns if index.covering else ()))

@@ -25,8 +25,9 @@ class LedgerSQLiteRecorder(ViewRecording, SQLiteApplicationRecorder):
         self.open_view(SQLiteDialect(datastore))
 
     def create_table(self) -> None:
-        super().create_table()
-        self.create_view()
+        with self.dialect.schema_lock():  # not while another process rebuilds an outdated view
+            super().create_table()
+            self.create_view()
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -148,8 +148,8 @@ class ViewReader:
     def facts(self, fact_ids: list[str]) -> list[dict[str, Any]]:
         """The facts with these ids, in this order, as answers give them."""
         found, missing = self.bodies.take(fact_ids)
-        if missing:
-            self.bodies.put(self.dialect.tuples(*self.bodies_query(missing)), found)
+        for some in _chunks(missing):
+            self.bodies.put(self.dialect.tuples(*self.bodies_query(some)), found)
         return [fact_answer(parsed(found[i][1]), found[i][0]) for i in fact_ids if i in found]
 
     def bodies_query(self, fact_ids: list[str]) -> tuple[str, list[Any]]:
@@ -165,7 +165,9 @@ class ViewReader:
         self, fact_ids: set[str], disputed: set[str], recorded_at: datetime, relations: set[str]
     ) -> dict[str, dict[str, Any]]:
         """The facts with these ids, and the standing disputes of those in `disputed`."""
-        disputes = self._rows(*self.disputes_query(sorted(disputed), recorded_at)) if disputed else []
+        disputes = [
+            r for some in _chunks(sorted(disputed)) for r in self._rows(*self.disputes_query(some, recorded_at))
+        ]
         return evidence(self.facts(sorted(fact_ids)), [_fact(r) for r in disputes])
 
     def subject_status(self, subject: str, at: date, recorded_at: datetime) -> list[dict[str, Any]]:
@@ -192,12 +194,13 @@ class ViewReader:
 
     def facts_on(self, subject: str, days: set[str], recorded_at: datetime) -> list[tuple[str, str, str]]:
         """(actor, day, fact id) of the standing facts of the subject that act from one of these days."""
-        if not days:
-            return []
         d, s = self.dialect, self.dialect.time(recorded_at)
-        sql = self.select_facts_on.replace("{days}", _marks(sorted(days)))
-        rows = self._rows(sql, [subject, *[d.day(date.fromisoformat(x)) for x in sorted(days)], s, s])
-        return [(r["actor"], day_text(r["effective_start"]), str(r["fact_id"])) for r in rows]
+        out = []
+        for some in _chunks(sorted(days)):
+            sql = self.select_facts_on.replace("{days}", _marks(some))
+            rows = self._rows(sql, [subject, *[d.day(date.fromisoformat(x)) for x in some], s, s])
+            out += [(r["actor"], day_text(r["effective_start"]), str(r["fact_id"])) for r in rows]
+        return out
 
     def revisions(self, relation_id: str, after: int, limit: int, recorded_at: datetime) -> list[dict[str, Any]]:
         """The relation's facts after version `after`, each with the intervals its recording closed and opened."""
@@ -312,6 +315,12 @@ def _fact(row: dict[str, Any]) -> dict[str, Any]:
 def _moment(value: datetime | str) -> str:
     """A system time as answers write it (the backend may hand it as a time or as that text)."""
     return value if isinstance(value, str) else rfc3339(value)
+
+
+def _chunks(values: list[str], size: int = 1000) -> Iterator[list[str]]:
+    """Values a statement's IN list at a time: backends cap the parameters of one statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _marks(values: list[str]) -> str:

@@ -209,11 +209,12 @@ def test_revisions_view_equals_replay_but_for_positions(client: TestClient) -> N
     assert view["revisions"] == replay["revisions"]
 
 
-def test_revisions_of_an_unknown_relation_are_404_and_bad_pages_422(client: TestClient) -> None:
+def test_revisions_of_an_unknown_actor_or_subject_are_404_and_bad_pages_422(client: TestClient) -> None:
     """Unknown actor or subject: 404; a limit of 0: 422."""
     assert client.get("/v1/relations/QQQ/taliban-iea/revisions").status_code == 404
     assert client.get("/v1/relations/RUS/nowhere/revisions").status_code == 404
     assert client.get("/v1/relations/RUS/taliban-iea/revisions", params={"limit": 0}).status_code == 422
+    assert get(client, "/v1/relations/FRA/taliban-iea/revisions")["revisions"] == [], "no facts: no revisions"
 
 
 def test_the_audit_log_marks_each_fact_with_its_retraction_and_standing_disputes(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -88,5 +91,30 @@ def test_a_ledger_of_the_previous_layout_is_migrated_and_answers_as_before(backe
                 if backend == "postgres":
                     cursor.execute(b"SELECT proname FROM pg_proc WHERE proname LIKE 'ledger%'")
                     assert [r["proname"] for r in cursor.fetchall()] == ["ledger_record"]
+        finally:
+            s.close()
+
+
+def test_processes_opening_an_outdated_view_together_take_turns(backend: str, tmp_path: Path) -> None:
+    """Four processes open a ledger of the previous layout at once (as `ledger serve --workers 4`
+    would): one rebuilds the view, the others wait for it, and every one opens."""
+    with database(backend, str(tmp_path)) as url:
+        load_previous(backend, url)
+        code = (
+            "from infrastructure.bootstrap import build\n"
+            "from infrastructure.config.settings import Settings\n"
+            f"build(Settings(database_url={url!r})).close()\n"
+        )
+        root = str(Path(__file__).parents[2])
+        env = {**os.environ, "PYTHONPATH": root}
+        opened = [subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE) for _ in range(4)]
+        errors = [p.communicate(timeout=300)[1].decode()[-600:] for p in opened]
+        assert [p.returncode for p in opened] == [0, 0, 0, 0], errors
+        s = services_for(url, Clock(datetime(2026, 12, 2, tzinfo=UTC)))
+        try:
+            assert not s.ledger.schema.outdated()
+            assert (
+                s.queries.recognitions("taliban-iea", date(2025, 7, 3))["recognised_by"][0]["since_precision"] == "day"
+            )
         finally:
             s.close()
