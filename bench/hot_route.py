@@ -40,12 +40,12 @@ import typer
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.models import Recognitions
 from api.parsing import system_time
 from api.routes import reads
 from api.routes import recognitions as hot
 from api.routes.deps import At, Mode, RecordedAt, plain
 from api.routes.reads import Q
+from api.status_models import Recognitions
 from bench.generate import Generator
 from bench.measure import children, load, wait_until_ready
 from domain.dates import parse_day

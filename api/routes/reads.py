@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.models import Actor, ActorStatuses, Changes, History, RelationView, Revisions, Subject, SubjectStatus
+from api.models import Actor, Subject
 from api.parsing import system_time
 from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
+from api.status_models import ActorStatuses, Changes, History, RelationView, Revisions, SubjectStatus
 from domain.dates import parse_day
 from domain.errors import InvalidValue
 from infrastructure.read.queries import Queries

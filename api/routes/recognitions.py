@@ -32,9 +32,9 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
-from api.models import Recognitions
 from api.parsing import system_time
 from api.routes.deps import At, Mode, RecordedAt, get_services, plain
+from api.status_models import Recognitions
 from domain.dates import parse_day
 from infrastructure.read.awaited import AwaitedReads
 

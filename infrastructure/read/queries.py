@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from domain.dates import END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
-from infrastructure.encoding.answers import LISTED_PARTS, PART_NAMES, deciding, with_corrections
+from infrastructure.encoding.answers import deciding, with_corrections
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound
 from infrastructure.read.audit_filters import AuditFilters
+from infrastructure.read.changed_statuses import changed_statuses
 from infrastructure.read.names import subject_hint, subjects_matching
 from infrastructure.read.replay import Replay
 from infrastructure.reference.actors import ActorCatalogue
@@ -29,8 +29,6 @@ Clock = Callable[[], datetime]
 LAST_DAY = END_OF_TIME - timedelta(days=1)
 MAX_PAGE = 1000
 # Parts of a status that say why or how sure, not what: ignored when comparing dates.
-NOT_SUBSTANCE = ("basis", "approximate", "disputed")
-NOT_SUBSTANCE_OF_PART = ("fact_id", "approximate", "disputed")
 
 
 class Queries:
@@ -227,22 +225,7 @@ class Queries:
         name = self.subject_name(subject)
         _, s, shown = self.when(None, recorded_at)
         start, end = on(date_from), on(date_to)
-        by_actor: dict[str, list[dict[str, Any]]] = {}
-        for row in reader.subject_intervals(subject, start, end, s):
-            by_actor.setdefault(row["actor"], []).append(row)
-        changed: list[dict[str, Any]] = []
-        days: dict[str, list[str]] = {}
-        for actor, rows in sorted(by_actor.items()):
-            before, after = _holding(rows, start), _holding(rows, end)
-            if _substance(before) == _substance(after):
-                continue
-            days[actor] = [
-                b["valid_from"]
-                for a, b in pairwise(rows)
-                if start.isoformat() < b["valid_from"] <= end.isoformat()
-                and _substance(a["status"]) != _substance(b["status"])
-            ]
-            changed.append({"actor": actor, "before": _row(actor, before), "after": _row(actor, after)})
+        changed, days = changed_statuses(reader.subject_intervals(subject, start, end, s), start, end)
         causes: dict[tuple[str, str], list[str]] = {}
         for actor, day, fact_id in reader.facts_on(subject, {d for ds in days.values() for d in ds}, s):
             if day in days.get(actor, ()):
@@ -316,32 +299,6 @@ def _page(after: int, limit: int, what: str) -> None:
 def on(day: date) -> date:
     """The day to look a status up on (see LAST_DAY); answers still say the day asked about."""
     return min(day, LAST_DAY)
-
-
-def _holding(rows: list[dict[str, Any]], day: date) -> dict[str, Any] | None:
-    """The status of the interval, among a relation's (in order), that holds on `day`."""
-    text = day.isoformat()
-    held = [r for r in rows if r["valid_from"] <= text]
-    return held[-1]["status"] if held else None
-
-
-def _row(actor: str, status: dict[str, Any] | None) -> dict[str, Any] | None:
-    return {"actor": actor, **status} if status is not None else None
-
-
-def _substance(status: dict[str, Any] | None) -> dict[str, Any] | None:
-    if status is None:
-        return None
-    out = {k: v for k, v in status.items() if k not in NOT_SUBSTANCE}
-    for name in PART_NAMES:
-        out[name] = _plain(status[name])
-    for name in LISTED_PARTS:
-        out[name] = [_plain(p) for p in status[name]]
-    return out
-
-
-def _plain(part: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in part.items() if k not in NOT_SUBSTANCE_OF_PART}
 
 
 def recognitions_answer(
