@@ -20,6 +20,7 @@ from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
 from api.problems import ProblemResponse, problem
 from api.routes import facts, reads, recognitions, tokens, writes
+from api.routes import log as log_routes
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(recognitions.router)  # checks read access itself; first, so matched first
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
+    app.include_router(log_routes.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)
     app.include_router(tokens.router)
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")

@@ -12,17 +12,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.errors import detail, outcome_for, outcome_of
+from api import log_commands
+from api.cli_runtime import err, out, services
+from api.errors import outcome_of
 from api.parsing import system_time
 from domain.dates import parse_day
 from domain.errors import InvalidValue, RuleViolation
 from infrastructure.auth.tokens import Role
-from infrastructure.bootstrap import Services, build
 from infrastructure.bulk.check import stored_problems
+from infrastructure.bulk.expected_checkpoint import check_expected, read_checkpoint
 from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild, default_workers
@@ -37,28 +38,9 @@ data_app = typer.Typer(help="The sourced data sets shipped with the ledger (docs
 app.add_typer(project_app, name="project")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(data_app, name="data")
-out = Console()
-err = Console(stderr=True)
-
-
-@contextmanager
-def services() -> Iterator[Services]:
-    """Build the services for one command; report errors in one line, never a traceback."""
-    built: Services | None = None
-    try:
-        built = build(get_settings())
-        yield built
-    except typer.Exit:
-        raise
-    except Exception as error:  # every failure becomes one line and an exit code
-        found = outcome_for(error)
-        message = detail(error) if found else f"{type(error).__name__}: {error}"
-        # One line however long, and the message as written: it may quote a file's "[text]".
-        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(found.exit_code if found else 1) from None
-    finally:
-        if built is not None:
-            built.close()
+app.add_typer(log_commands.keys_app, name="keys")
+app.command()(log_commands.verify)
+app.command("verify-proof")(log_commands.verify_proof)
 
 
 @app.command()
@@ -218,7 +200,7 @@ def export_(
 ) -> None:
     """Write the whole ledger as JSON Lines, system fields included."""
     with services() as s:
-        lines = export_lines(s.ledger)
+        lines = export_lines(s.ledger, s.log.checkpoints)
         if path is None:
             for line in lines:
                 sys.stdout.write(line + "\n")
@@ -232,11 +214,19 @@ def export_(
 def import_(
     path: Annotated[Path, typer.Argument(help="JSON Lines file from `ledger export`")],
     batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 2000,
+    expect_checkpoint: Annotated[
+        Path | None, typer.Option(help="A checkpoint (or an export ending with one) the file's records must hash to")
+    ] = None,
 ) -> None:
     """Read exported JSON Lines; lines already present are skipped, so it can resume."""
     with services() as s:
         if not path.is_file():
             raise InvalidValue("path", f"{path} is not a readable file")
+        if expect_checkpoint is not None:  # before anything is written
+            expected = read_checkpoint(expect_checkpoint.read_text(encoding="utf-8"))
+            with path.open(encoding="utf-8") as f:
+                count = check_expected(f, expected)
+            err.print(f"import: the {count} records hash to the checkpoint's root")
         with path.open(encoding="utf-8") as f:
             total = sum(1 for line in f if line.strip())
         with _progress("import", total) as advance, path.open(encoding="utf-8") as f:

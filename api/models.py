@@ -144,6 +144,9 @@ Evidence = Annotated[
 class FactWithCorrections(Fact):
     retraction: Fact | None
     disputes: list[Fact]
+    log_index: int | None = Field(
+        default=None, description="The fact's leaf in the log (GET /v1/log/proof/inclusion?index=)"
+    )
 
 
 class AuditPage(BaseModel):

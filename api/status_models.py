@@ -3,9 +3,9 @@ timelines, revisions, changes and history."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from api.models import Evidence, Fact, RelationFact
 
@@ -93,7 +93,37 @@ class RecognisedBy(BaseModel):
     disputed: bool = Field(description="Whether the deciding fact has a dispute that stands")
 
 
-class Recognitions(BaseModel):
+class FactProof(BaseModel):
+    index: int = Field(description="The fact's leaf in the log")
+    leaf_hash: str = Field(description="Base64 SHA-256(0x00 ‖ RFC 8785 JSON of `record`)")
+    hashes: list[str] = Field(description="The RFC 9162 inclusion proof at the checkpoint's size, base64, leaf up")
+    record: dict[str, Any] = Field(
+        description="The fact's record as the export writes it, but `log_index` and `position`"
+    )
+
+
+class AnswerProof(BaseModel):
+    checkpoint: str = Field(description="The checkpoint (C2SP tlog-checkpoint, signed note) the proofs lead to")
+    size: int = Field(description="The checkpoint's tree size")
+    facts: dict[str, FactProof] = Field(description="By fact id: every fact the answer rests on")
+
+
+class Proven(BaseModel):
+    """An answer that carries, when asked with proof=true, the proof of the facts it rests on."""
+
+    proof: AnswerProof | None = Field(
+        default=None, description="Only with proof=true: the checkpoint and each evidence fact's inclusion proof"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_proof(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("proof") is None:
+            data.pop("proof", None)
+        return data
+
+
+class Recognitions(Proven):
     subject: str
     subject_name: str
     at: str
@@ -103,7 +133,7 @@ class Recognitions(BaseModel):
     evidence: Evidence
 
 
-class SubjectStatus(BaseModel):
+class SubjectStatus(Proven):
     subject: str
     subject_name: str
     at: str
@@ -112,7 +142,7 @@ class SubjectStatus(BaseModel):
     evidence: Evidence
 
 
-class ActorStatuses(BaseModel):
+class ActorStatuses(Proven):
     actor: str
     actor_name: str
     at: str
@@ -128,7 +158,7 @@ class Interval(BaseModel):
     status: Status
 
 
-class RelationView(BaseModel):
+class RelationView(Proven):
     actor: str
     actor_name: str
     subject: str
@@ -178,7 +208,7 @@ class Change(BaseModel):
     dates: list[ChangeDate]
 
 
-class Changes(BaseModel):
+class Changes(Proven):
     model_config = ConfigDict(populate_by_name=True)
 
     subject: str

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from eventsourcing.utils import get_topic
 
 from infrastructure.auth.tokens import TokenStore
+from infrastructure.bulk.log_backfill import build_log, log_missing
 from infrastructure.bulk.rebuild import Rebuild, default_workers
 from infrastructure.config.settings import Settings
+from infrastructure.log.checkpoints import Checkpoints
+from infrastructure.log.note import Signer
+from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
 from infrastructure.read.replay import Replay
 from infrastructure.store.postgres_recorder import LedgerPostgresRecorder
@@ -22,6 +26,7 @@ class Services:
 
     ledger: Ledger
     queries: Queries
+    log: LogProofs
     tokens: TokenStore
     settings: Settings
 
@@ -39,7 +44,12 @@ def build(settings: Settings, clock: Clock = utc_now) -> Services:
         with ledger.dialect.schema_lock():  # processes starting together: one rebuilds
             if ledger.schema.outdated():
                 Rebuild(ledger, workers=default_workers()).run()
+    if log_missing(ledger):  # made before the log: its log is built from its events, once
+        with ledger.dialect.schema_lock():
+            build_log(ledger)
+    signer = Signer.from_file(settings.log_origin, settings.signing_key_file) if settings.signing_key_file else None
+    checkpoints = Checkpoints(ledger.dialect, ledger.tree, settings.log_origin, signer, clock)
     tokens = TokenStore(ledger.dialect, ledger.answers, clock)
     tokens.create_table()
     queries = Queries(ledger.view, Replay(ledger), ledger.actors, ledger.subjects, clock)
-    return Services(ledger, queries, tokens, settings)
+    return Services(ledger, queries, LogProofs(checkpoints, ledger.view), tokens, settings)

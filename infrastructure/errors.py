@@ -54,6 +54,10 @@ class ImportMismatch(LedgerError):
     """Raised when an imported line does not reproduce its recorded system fields."""
 
 
+class LogMismatch(LedgerError):
+    """Raised when stored records and the log's leaves or checkpoints disagree: storage was changed."""
+
+
 class DataSetRefused(LedgerError):
     """Raised when a line of a shipped data set cannot be recorded (the message names the line)."""
 

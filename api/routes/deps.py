@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from domain.details import storable
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Principal
 from infrastructure.bootstrap import Services
+from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
 from infrastructure.write_request import WriteRequest
 
@@ -29,12 +30,40 @@ async def get_queries(services: Annotated[Services, Depends(get_services)]) -> Q
     return services.queries
 
 
+async def get_log(services: Annotated[Services, Depends(get_services)]) -> LogProofs:
+    return services.log
+
+
+def flag(text: str | None, field: str) -> bool:
+    """A boolean query parameter as FastAPI reads one, for a route that reads its query itself."""
+    if text is None:
+        return False
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise InvalidValue(field, f"{text!r} is not a boolean: true or false")
+
+
+def proved(answer: dict[str, Any], log: LogProofs, proof: bool) -> dict[str, Any]:
+    """The answer, with the proof of every fact it rests on if asked."""
+    if proof:
+        evidence = answer.get("evidence")
+        if evidence is None:  # a relation: its facts are its evidence
+            evidence = {f["fact_id"]: f for f in answer["facts"]}
+        answer["proof"] = log.proof_of(evidence, evidence)
+    return answer
+
+
 AT_HELP = "Valid date YYYY-MM-DD (default: today, UTC)"
 RECORDED_AT_HELP = "System time, RFC 3339 (default: now)"
 MODE_HELP = "view (read model) or replay (event store)"
 At = Annotated[str | None, Query(description=AT_HELP)]
 RecordedAt = Annotated[str | None, Query(description=RECORDED_AT_HELP)]
 Mode = Annotated[str, Query(description=MODE_HELP)]
+PROOF_HELP = "true: add the log's checkpoint and an inclusion proof of every fact the answer rests on"
+Proof = Annotated[bool, Query(description=PROOF_HELP)]
 
 
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

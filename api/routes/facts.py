@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query
 
 from api.models import AuditPage, FactWithCorrections
 from api.parsing import system_time
-from api.routes.deps import get_queries, plain
+from api.routes.deps import get_log, get_queries, plain
 from domain.dates import parse_day
+from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["facts"])
@@ -51,6 +52,7 @@ def _plain(values: list[str] | None, field: str) -> list[str]:
 
 
 @router.get("/facts/{fact_id}", response_model=FactWithCorrections)
-def get_fact(fact_id: str, q: Q) -> dict[str, Any]:
-    """One fact, with its retraction and disputes if any."""
-    return q.fact(fact_id)
+def get_fact(fact_id: str, q: Q, log: Annotated[LogProofs, Depends(get_log)]) -> dict[str, Any]:
+    """One fact, with its retraction and disputes if any, and its leaf's index in the log."""
+    answer = q.fact(fact_id)
+    return answer | {"log_index": log.tree.index_of_fact(answer["fact_id"])}

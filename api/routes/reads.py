@@ -11,14 +11,16 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.models import Actor, Subject
 from api.parsing import system_time
-from api.routes.deps import At, Mode, RecordedAt, get_queries, plain
+from api.routes.deps import At, Mode, Proof, RecordedAt, get_log, get_queries, plain, proved
 from api.status_models import ActorStatuses, Changes, History, RelationView, Revisions, SubjectStatus
 from domain.dates import parse_day
 from domain.errors import InvalidValue
+from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
 Q = Annotated[Queries, Depends(get_queries)]
+Log = Annotated[LogProofs, Depends(get_log)]
 
 
 def _id(value: str, field: str) -> str:
@@ -50,16 +52,31 @@ def list_actors(q: Q) -> list[dict[str, Any]]:
 
 @router.get("/subjects/{subject_id}/status", response_model=SubjectStatus)
 def subject_status(
-    subject_id: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
+    subject_id: str,
+    q: Q,
+    log: Log,
+    at: At = None,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+    proof: Proof = False,
 ) -> dict[str, Any]:
     """The status of every actor with facts toward the subject."""
-    return q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
+    answer = q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
+    return proved(answer, log, proof)
 
 
 @router.get("/actors/{code}/status", response_model=ActorStatuses)
-def actor_status(code: str, q: Q, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+def actor_status(
+    code: str,
+    q: Q,
+    log: Log,
+    at: At = None,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+    proof: Proof = False,
+) -> dict[str, Any]:
     """The actor's status toward every subject it has facts about."""
-    return q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode)
+    return proved(q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode), log, proof)
 
 
 @router.get("/relations/{actor}/{subject_id}", response_model=RelationView)
@@ -68,16 +85,18 @@ def relation(
     subject_id: str,
     q: Q,
     response: Response,
+    log: Log,
     at: At = None,
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
+    proof: Proof = False,
 ) -> dict[str, Any]:
     """One relation: its status on `at`, its timeline with the basis of each interval, and its facts."""
     answer = q.relation(
         _id(actor, "actor"), _id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode
     )
     response.headers["ETag"] = f'"{answer["relation_version"]}"'
-    return answer
+    return proved(answer, log, proof)
 
 
 @router.get("/relations/{actor}/{subject_id}/revisions", response_model=Revisions)
@@ -99,16 +118,18 @@ def revisions(
 def changes(
     subject_id: str,
     q: Q,
+    log: Log,
     from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     to: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
+    proof: Proof = False,
 ) -> dict[str, Any]:
     """Every actor whose status differs between two dates, before and after."""
     start, end = parse_day(from_, "from"), parse_day(to, "to")
     if start is None or end is None:
         raise InvalidValue("from" if start is None else "to", "is required, as YYYY-MM-DD")
-    return q.changes(_id(subject_id, "subject_id"), start, end, system_time(recorded_at), mode)
+    return proved(q.changes(_id(subject_id, "subject_id"), start, end, system_time(recorded_at), mode), log, proof)
 
 
 @router.get("/subjects/{subject_id}/history", response_model=History)

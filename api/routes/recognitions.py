@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
 from api.parsing import system_time
-from api.routes.deps import At, Mode, RecordedAt, get_services, plain
+from api.routes.deps import At, Mode, Proof, RecordedAt, flag, get_services, plain, proved
 from api.status_models import Recognitions
 from domain.dates import parse_day
 from infrastructure.read.awaited import AwaitedReads
@@ -60,7 +60,12 @@ class Direct(APIRoute):
             query = request.query_params
             subject_id = request.path_params["subject_id"]
             response: Response = await endpoint(
-                request, subject_id, query.get("at"), query.get("recorded_at"), query.get("mode", "view")
+                request,
+                subject_id,
+                query.get("at"),
+                query.get("recorded_at"),
+                query.get("mode", "view"),
+                flag(query.get("proof"), "proof"),
             )
             return response
 
@@ -72,16 +77,25 @@ router = APIRouter(prefix="/v1", tags=["status"], route_class=Direct)
 
 @router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions)
 async def recognitions(
-    request: Request, subject_id: str, at: At = None, recorded_at: RecordedAt = None, mode: Mode = "view"
+    request: Request,
+    subject_id: str,
+    at: At = None,
+    recorded_at: RecordedAt = None,
+    mode: Mode = "view",
+    proof: Proof = False,
 ) -> Response:
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     services = await get_services(request)
     await read_access(request, services)
     args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan
-    if awaited is not None and mode == "view":
+    if awaited is not None and mode == "view" and not proof:
         return CompactJSON(await awaited.recognitions(*args))
-    return CompactJSON(await run_in_threadpool(services.queries.recognitions, *args, mode))
+
+    def answer() -> dict[str, Any]:
+        return proved(services.queries.recognitions(*args, mode), services.log, proof)
+
+    return CompactJSON(await run_in_threadpool(answer))
 
 
 @asynccontextmanager

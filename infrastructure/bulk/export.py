@@ -1,49 +1,39 @@
-"""Export of the whole ledger as JSON Lines, system fields kept.
+"""Export of the whole ledger as JSON Lines, system fields kept, ending with its checkpoint.
 
-One line per stored event, in ledger order: subjects, milestones, actors and facts.
-Export, import into an empty ledger, export again: the same lines.
+One line per record, in ledger order (subjects, milestones, actors and facts), each with its
+`log_index`; the last line is the checkpoint of the records before it. Export, import into an
+empty ledger, export again: the same lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.application import Application
 
-from infrastructure.bulk.lines import subject_record
+from infrastructure.bulk.stored_records import stored_records
 from infrastructure.encoding.canonical import canonical
-from infrastructure.encoding.catalogue_bodies import actor_body
-from infrastructure.encoding.transcodings import MilestoneAsDict, fact_to_dict
-from infrastructure.store.event_reader import (
-    ActorRegistered,
-    EventReader,
-    FactRecorded,
-    MilestoneRecorded,
-    SubjectRegistered,
-)
+from infrastructure.errors import LogMismatch
+from infrastructure.log import merkle
+from infrastructure.log.checkpoints import Checkpoints
+from infrastructure.log.records import record_hash
 
 
-def export_lines(app: Application[Any]) -> Iterator[str]:
-    """Every stored event as one canonical JSON line, in ledger order."""
+def export_lines(app: Application[Any], checkpoints: Checkpoints) -> Iterator[str]:
+    """Every stored record as one canonical JSON line, in ledger order, then the checkpoint."""
     position = 0
-    for n, event in EventReader(app).events():
-        if isinstance(event, FactRecorded):
+    hashes: list[bytes] = []
+    for index, record in enumerate(stored_records(app)):
+        hashes.append(record_hash(record))
+        line = {**record, "log_index": index}
+        if record["record"] == "fact":
             position += 1
-            record = {
-                "record": "fact",
-                **fact_to_dict(event.fact),
-                "position": position,
-                "relation_version": event.originator_version - 1,
-            }
-        elif isinstance(event, SubjectRegistered):
-            record = subject_record(event)
-        elif isinstance(event, MilestoneRecorded):
-            subject: Any = app.repository.get(UUID(str(n.originator_id)), version=1)
-            record = {"record": "milestone", "subject": subject.slug, **MilestoneAsDict().encode(event.milestone)}
-        elif isinstance(event, ActorRegistered):
-            record = {"record": "actor", **actor_body(event)}
-        else:
-            continue
-        yield canonical(record)
+            line["position"] = position
+        yield canonical(line)
+    stored = checkpoints.make(len(hashes))
+    if stored.checkpoint.root != merkle.root(hashes):
+        raise LogMismatch(
+            f"the stored records do not hash to the log's root at {len(hashes)} leaves; `ledger verify` names where"
+        )
+    yield canonical({"record": "checkpoint", "checkpoint": stored.note})

@@ -60,6 +60,7 @@ class Importer:
         self.known_actors: set[str] = set()
         self.resuming = True  # lines are checked for presence until the first absent one
         self.position: int | None = None  # of the next fact, once known
+        self.log_index: int | None = None  # of the next record, once known
         # Into a ledger that was empty when this import began, every relation and subject is
         # this import's own: none need be looked up in the database.
         self.fresh = False
@@ -90,7 +91,7 @@ class Importer:
         # Aggregates may hold facts that were never stored: start again from the database.
         self.relations.clear()
         self.subjects.clear()
-        self.position = None
+        self.position = self.log_index = None
 
     def _run(self, lines: Iterable[str], progress: Any) -> None:
         batch: list[dict[str, Any]] = []
@@ -103,6 +104,8 @@ class Importer:
                 raise ImportMismatch(f"line {number}: not JSON ({e.msg})") from None
             if not isinstance(record, dict) or "record" not in record:
                 raise ImportMismatch(f"line {number}: not a ledger record")
+            if record["record"] == "checkpoint":  # what the records before it hash to (--expect-checkpoint)
+                continue
             record["_line"] = number
             batch.append(record)
             if len(batch) >= self.batch_size:
@@ -176,13 +179,15 @@ class Importer:
         self.report.skipped += len(records) - len(todo)
         if not todo:
             return None
-        if self.position is None:
+        if self.position is None or self.log_index is None:
             self.position = self.ledger.view.max_position() + 1
+            self.log_index = self.ledger.tree.size()
             self.fresh = not self.ledger.recorder.max_notification_id()
             if self.fresh:
                 self.ledger.schema.drop_indexes()
                 self.indexes_dropped = True
         position = self.position
+        log_index = self.log_index
         relations = self.relations
         touched: set[UUID] = set()
         subjects: dict[str, Subject] = {}  # changed in this batch
@@ -190,6 +195,9 @@ class Importer:
         changes = ViewChanges()
         for r in todo:
             kind = r["record"]
+            if kind in ("subject", "milestone", "actor", "fact"):
+                self._expect(r, "log_index", log_index)
+                log_index += 1
             if kind == "subject":
                 subject = subject_from_line(r)
                 subjects[r["id"]] = subject
@@ -229,6 +237,7 @@ class Importer:
         self.subjects.update(subjects)
         self.known_actors.update(a["code"] for a in changes.actors)
         self.position = position
+        self.log_index = log_index
         return events, changes, len(todo)
 
     def _fact(self, r: dict[str, Any], subjects: dict[str, Subject], new_actors: set[str]) -> Fact:

@@ -1,5 +1,5 @@
 """The export's lines, read back: each record as the ledger's own value, or ImportMismatch naming
-the line; and the export's record of a subject."""
+the line."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from domain.errors import InvalidValue
 from domain.facts import Fact
 from domain.lifespan import Lifespan
 from domain.subject import Milestone, Subject, SubjectKind
-from infrastructure.encoding.catalogue_bodies import kind_text
-from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict
 from infrastructure.errors import ImportMismatch
 
-NOT_FACT = ("record", "_line", "position", "relation_version")  # a fact line's keys that are not the fact's
+NOT_FACT = (
+    "record",
+    "_line",
+    "position",
+    "relation_version",
+    "log_index",
+)  # a fact line's keys that are not the fact's
 
 
 def fact_from_line(r: dict[str, Any]) -> Fact:
@@ -74,17 +78,3 @@ def _day(r: dict[str, Any], key: str) -> date | None:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ImportMismatch(f"line {r['_line']}: {key} {value!r} is not a date YYYY-MM-DD") from None
-
-
-def subject_record(subject: Any) -> dict[str, Any]:
-    """A subject's registration as the export writes it, from its aggregate or its Registered event."""
-    return {
-        "record": "subject",
-        "id": subject.slug,
-        "name": subject.name,
-        "kind": kind_text(subject.kind),
-        "territory": subject.territory,
-        "aliases": list(subject.aliases),
-        "registered_at": rfc3339(subject.registered_at),
-        "registered_by": subject.registered_by,
-    }

@@ -17,13 +17,13 @@ from infrastructure.bulk.lines import (
     fact_from_line,
     milestone_from_line,
     subject_from_line,
-    subject_record,
 )
 from infrastructure.encoding.answers import audit_body
 from infrastructure.encoding.catalogue_bodies import actor_body
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict
 from infrastructure.errors import ImportMismatch
+from infrastructure.log.records import subject_record
 from infrastructure.write.ledger import Ledger
 
 SHOWN = 80  # characters of a value shown in a mismatch at most

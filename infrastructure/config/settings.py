@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -34,8 +35,30 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=256_000, ge=1024)
     cors_origins: list[str] = Field(default=[], description='JSON list of origins, e.g. ["https://example.org"]')
+    log_origin: str = Field(
+        default="localhost/recognition-ledger",
+        description="The origin line of the log's checkpoints, and the name of its signing key: "
+        "a schema-less URL naming this ledger, e.g. ledger.example.org/log",
+    )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 private key (PEM) that signs checkpoints (`ledger keys create` writes one); "
+        "without it checkpoints are served unsigned",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("log_origin")
+    @classmethod
+    def _origin_is_a_name(cls, value: str) -> str:
+        if not value or "+" in value or any(c.isspace() for c in value):
+            raise ValueError("LEDGER_LOG_ORIGIN needs a character, and no space or '+'")
+        return value
+
+    @field_validator("signing_key_file", mode="before")
+    @classmethod
+    def _blank_key_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admin_token", mode="before")
     @classmethod

@@ -16,7 +16,9 @@ from infrastructure.sql.table import Index
 
 END_LITERAL = "'9999-12-31 23:59:59.999999+00'"
 SCHEMA_LOCK = 7_254_001  # an advisory lock key of this application: creating tables
-TYPES = {t: t for t in ("uuid", "bigint", "integer", "text", "date", "timestamptz", "boolean")}  # the portable ones
+TYPES = {
+    t: t for t in ("uuid", "bigint", "integer", "text", "date", "timestamptz", "boolean", "bytea")
+}  # the portable ones
 
 
 class PostgresDialect(Dialect):

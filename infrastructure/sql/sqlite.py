@@ -23,6 +23,7 @@ TYPES = {
     "date": "TEXT",
     "timestamptz": "TEXT",
     "boolean": "INTEGER",
+    "bytea": "BLOB",
 }
 
 

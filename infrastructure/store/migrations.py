@@ -18,7 +18,11 @@ DROPPED_INDEXES = (
     "{status}_now_recognised",  # replaced by {status}_recognised_until, ordered by valid_to
 )
 # The single write's functions of earlier layouts (positions baked into stored text).
-DROPPED_FUNCTIONS = ("ledger_record_facts(json, json, json, json, json)", "ledger_write(json, json, json, json, json)")
+DROPPED_FUNCTIONS = (
+    "ledger_record_facts(json, json, json, json, json)",
+    "ledger_write(json, json, json, json, json)",
+    "ledger_record(json, json, json, json, json, json, json)",
+)
 
 
 def migrate(dialect: Dialect, cursor: Any) -> None:

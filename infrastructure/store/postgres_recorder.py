@@ -76,6 +76,7 @@ class LedgerPostgresRecorder(ViewRecording, PostgresApplicationRecorder):
             self._notify_channel(curs)
             self._insert_columns(curs, stored_events)
             self.rows.write(curs, changes)
+            self.tree.append(curs, changes.leaves)
 
     def _insert_columns(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
         columns: tuple[list[Any], ...] = ([], [], [], [])

@@ -1,7 +1,7 @@
 """A write on PostgreSQL in one round trip: a PL/pgSQL function takes the events and the view rows.
 
 One statement, sent in autocommit mode, locks the events table, numbers the facts, writes the
-events, every view row and the kept answer, and commits: the same rows in the same commit
+events, every view row, the log's leaves and the kept answer, and commits: the same rows in the same commit
 order as a transaction of many statements, in one message each way. Rows travel as one JSON
 document each, which PostgreSQL unpacks with `json_to_recordset`.
 
@@ -20,14 +20,15 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from infrastructure.encoding.canonical import canonical
 from infrastructure.errors import Overtaken
+from infrastructure.log.tables import LEAVES
 from infrastructure.store.idempotency import REQUESTS, KeptAnswer
 from infrastructure.view.changes import ViewChanges
 from infrastructure.view.tables import FACT_COLUMNS, FACTS, LIVE, STATUS, STATUS_COLUMNS
 
 # Renamed whenever its arguments or answer change (PostgreSQL cannot change a function's result
 # type in place); store/migrations.py drops the earlier ones.
-FUNCTION = "ledger_record"
-CALL = f"SELECT * FROM {FUNCTION}(%s::json, %s::json, %s::json, %s::json, %s::json, %s::json, %s::json)"
+FUNCTION = "ledger_append"
+CALL = f"SELECT * FROM {FUNCTION}(%s::json, %s::json, %s::json, %s::json, %s::json, %s::json, %s::json, %s::json)"
 
 _FACT_KEYS = ("i", *FACT_COLUMNS[1:])
 _REQUEST_KEYS = (*REQUESTS.column_names[:-1], "positioned")
@@ -46,11 +47,12 @@ def create_function_sql(events_table: str, channel: str, lock_timeout: int, end_
     request_columns = ", ".join(REQUESTS.column_names)
     return f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}(p_events json, p_facts json, p_closes json, p_rows json,
-                                      p_subjects json, p_actors json, p_request json)
+                                      p_subjects json, p_actors json, p_request json, p_leaves json)
 RETURNS TABLE (event_id bigint, first_position bigint, originator_id uuid, originator_version bigint,
                topic text, state bytea) LANGUAGE plpgsql AS $body$
 DECLARE
     first bigint;
+    log_first bigint;
     written bigint;
 BEGIN
     {timeout}
@@ -89,6 +91,10 @@ BEGIN
     INSERT INTO {subjects} (slug, body)
         SELECT s.slug, s.body FROM json_to_recordset(p_subjects) AS s(slug text, body text)
         ON CONFLICT (slug) DO UPDATE SET body = excluded.body;
+    SELECT COALESCE(MAX(l.log_index), -1) + 1 INTO log_first FROM {LEAVES.name} AS l;
+    INSERT INTO {LEAVES.name} (log_index, leaf_hash, fact_id)
+        SELECT log_first + l.i, decode(l.h, 'hex'), l.f
+        FROM json_to_recordset(p_leaves) AS l(i integer, h text, f uuid);
     INSERT INTO {actors} (code, body) SELECT a.code, a.body FROM json_to_recordset(p_actors) AS a(code text, body text);
     IF p_request IS NOT NULL THEN
         INSERT INTO {REQUESTS.name} ({request_columns})
@@ -101,7 +107,7 @@ $body$
 
 
 def call_args(stored_events: Sequence[StoredEvent], changes: ViewChanges, kept: KeptAnswer | None) -> list[str | None]:
-    """The function's seven JSON arguments. `changes` must be prepared (RowWriter.prepare)."""
+    """The function's eight JSON arguments. `changes` must be prepared (RowWriter.prepare)."""
     assert changes.fact_params is not None and changes.status_params is not None
     events = [
         {
@@ -120,7 +126,17 @@ def call_args(stored_events: Sequence[StoredEvent], changes: ViewChanges, kept: 
     request = None
     if kept is not None:
         request = _json(dict(zip(_REQUEST_KEYS, (*kept.row(None)[:-1], kept.positioned), strict=True)))
-    return [_json(events), _json(facts), _json(closes), _json(rows), _json(subjects), _json(actors), request]
+    leaves = [{"i": i, "h": leaf.hash.hex(), "f": leaf.fact_id} for i, leaf in enumerate(changes.leaves)]
+    return [
+        _json(events),
+        _json(facts),
+        _json(closes),
+        _json(rows),
+        _json(subjects),
+        _json(actors),
+        request,
+        _json(leaves),
+    ]
 
 
 def settle(changes: ViewChanges, results: Sequence[tuple[Any, ...]]) -> list[int]:

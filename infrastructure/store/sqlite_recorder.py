@@ -39,6 +39,7 @@ class LedgerSQLiteRecorder(ViewRecording, SQLiteApplicationRecorder):
         changes: ViewChanges | None = kwargs.get("view_changes")
         if changes is not None:
             self.rows.write(c.sqlite_cursor, changes)
+            self.tree.append(c.sqlite_cursor, changes.leaves)
         kept: KeptAnswer | None = kwargs.get("kept")
         if kept is not None:
             self.answers.write(c.sqlite_cursor, kept, changes.positions[0] if changes and changes.positions else None)

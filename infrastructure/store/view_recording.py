@@ -1,7 +1,8 @@
-"""What both backends' recorders add to the event store: the view, written with the events."""
+"""What both backends' recorders add to the event store: the view and the log, written with the events."""
 
 from __future__ import annotations
 
+from infrastructure.log.tree import LogTree
 from infrastructure.sql.dialect import Dialect
 from infrastructure.store.idempotency import IdempotencyStore
 from infrastructure.store.migrations import migrate
@@ -18,6 +19,7 @@ class ViewRecording:
     rows: RowWriter
     schema: Schema
     answers: IdempotencyStore
+    tree: LogTree
 
     def open_view(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -25,10 +27,12 @@ class ViewRecording:
         self.rows = RowWriter(dialect)
         self.schema = Schema(dialect)
         self.answers = IdempotencyStore(dialect)
+        self.tree = LogTree(dialect)
 
     def create_view(self) -> None:
         """The view's tables and the kept answers' table, made if missing and migrated."""
         self.schema.create(indexes=not self.schema.outdated())  # an outdated view gets them when rebuilt
         with self.dialect.writing() as cursor:
             self.answers.create_table(cursor)
+            self.tree.create(cursor)
             migrate(self.dialect, cursor)

@@ -55,6 +55,8 @@ class ViewChanges:
     subjects: list[dict[str, Any]] = field(default_factory=list)
     actors: list[dict[str, Any]] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)  # the facts', once written
+    # The log's leaves of the records these changes store, in ledger order (set by the event store).
+    leaves: list[Any] = field(default_factory=list)
     # The rows' parameters, built by RowWriter.prepare before the transaction.
     fact_params: list[tuple[Any, ...]] | None = None  # without the position, which comes first
     status_params: list[tuple[Any, ...]] | None = None

@@ -21,9 +21,11 @@ from domain.relation import Relation, project
 from infrastructure.encoding import transcodings
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound, Overtaken, PreconditionFailed, TooMuchContention
+from infrastructure.log.tree import LogTree
 from infrastructure.reference.actors import ActorCatalogue
 from infrastructure.sql.dialect import Dialect
 from infrastructure.store.idempotency import IdempotencyStore
+from infrastructure.store.logged_events import LoggedEventStore
 from infrastructure.store.view_recording import ViewRecording
 from infrastructure.view.changes import ViewChanges
 from infrastructure.view.known_subjects import KnownSubjects
@@ -57,6 +59,7 @@ class Ledger(CatalogueCommands, Application[UUID]):
         self.schema: Schema = recording.schema
         self.dialect: Dialect = recording.dialect
         self.answers: IdempotencyStore = recording.answers
+        self.tree: LogTree = recording.tree
         self.actors = ActorCatalogue(self.view.actors)
         self.subjects = KnownSubjects(self.view)
         cache = self.repository.cache
@@ -72,6 +75,9 @@ class Ledger(CatalogueCommands, Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings module reads the process environment; take what it gives.
         return Environment(name, dict(env or {}))
+
+    def construct_event_store(self) -> LoggedEventStore:
+        return LoggedEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

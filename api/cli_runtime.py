@@ -1,0 +1,37 @@
+"""What every `ledger` command shares: its consoles, and the services it runs on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from api.errors import detail, outcome_for
+from infrastructure.bootstrap import Services, build
+from infrastructure.config.settings import get_settings
+
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def services() -> Iterator[Services]:
+    """Build the services for one command; report errors in one line, never a traceback."""
+    built: Services | None = None
+    try:
+        built = build(get_settings())
+        yield built
+    except typer.Exit:
+        raise
+    except Exception as error:  # every failure becomes one line and an exit code
+        found = outcome_for(error)
+        message = detail(error) if found else f"{type(error).__name__}: {error}"
+        # One line however long, and the message as written: it may quote a file's "[text]".
+        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(found.exit_code if found else 1) from None
+    finally:
+        if built is not None:
+            built.close()

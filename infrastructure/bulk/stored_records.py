@@ -1,0 +1,18 @@
+"""The records the event store holds, in ledger order: what the export writes and the log hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from infrastructure.log.records import records_of
+from infrastructure.store.event_reader import EventReader
+
+
+def stored_records(app: Application[Any]) -> Iterator[dict[str, Any]]:
+    """Every stored record, without its numbering, in the order of the log's leaves."""
+    slugs: dict[UUID, str] = {}
+    return records_of((event for _, event in EventReader(app).events()), slugs)
