@@ -62,17 +62,21 @@ class Verifier:
             raise NoteError("the verifier key's id does not match its name and key")
         return verifier
 
-    def verify(self, note: str) -> Checkpoint:
-        """The checkpoint a note signed by this key holds; NoteError if it is not one."""
-        body, signatures = split_note(note)
+    def verify_note(self, note: str) -> str:
+        """The text of a note this key signed; NoteError if it did not."""
+        text, signatures = split_note(note)
         for name, blob in signatures:
             if name == self.name and blob[:4] == self.id:
                 try:
-                    Ed25519PublicKey.from_public_bytes(self.public).verify(blob[4:], body.encode())
+                    Ed25519PublicKey.from_public_bytes(self.public).verify(blob[4:], text.encode())
                 except InvalidSignature:
                     raise NoteError(f"the signature of {name} does not verify over the note's text") from None
-                return parse_checkpoint(body)
+                return text
         raise NoteError(f"the note has no signature by {self.name} with key id {self.id.hex()}")
+
+    def verify(self, note: str) -> Checkpoint:
+        """The checkpoint a note signed by this key holds; NoteError if it is not one."""
+        return parse_checkpoint(self.verify_note(note))
 
 
 class Signer:
@@ -90,9 +94,12 @@ class Signer:
         return f"Signer({self.verifier})"
 
     def sign(self, checkpoint: Checkpoint) -> str:
-        body = checkpoint.body
-        signature = self._key.sign(body.encode())
-        return f"{body}\n{DASH} {self.name} {_b64(self.verifier.id + signature)}\n"
+        return self.sign_note(checkpoint.body)
+
+    def sign_note(self, text: str) -> str:
+        """A signed note of the text (which ends in a newline): the text, a blank line, the signature line."""
+        signature = self._key.sign(text.encode())
+        return f"{text}\n{DASH} {self.name} {_b64(self.verifier.id + signature)}\n"
 
     @classmethod
     def from_file(cls, name: str, path: Path) -> Signer:

@@ -113,10 +113,19 @@ def _include(record: Any, item: Mapping[str, Any], size: int, checkpoint: Checkp
 
 def _same(entry: Mapping[str, Any], record: Mapping[str, Any], fact_id: str) -> None:
     for key in SAME:
-        if entry.get(key) != record.get(key):
+        if _given(entry.get(key)) != _given(record.get(key)):
             raise ProofError(f"fact {fact_id}: the answer's {key} differs from the proved record's")
     if _instant(entry.get("recorded_at")) != _instant(record.get("recorded_at")):
         raise ProofError(f"fact {fact_id}: the answer's recorded_at differs from the proved record's")
+
+
+def _given(value: Any) -> Any:
+    """A value without the keys that hold null: an answer may spell an absent field as null."""
+    if isinstance(value, dict):
+        return {k: _given(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_given(v) for v in value]
+    return value
 
 
 def _instant(value: Any) -> datetime | None:

@@ -49,7 +49,10 @@ class LogProofs:
             raise InvalidValue("index", "give either index or fact_id")
         record = None
         if fact_id is not None:
-            body = self.view.fact_named(fact_id)
+            try:
+                body = self.view.fact_named(fact_id)
+            except NotFound as e:
+                raise NotFound("fact", e.key, "fact_id") from None
             index = self._index_of(body["fact_id"])
             record = fact_record(body)
         assert index is not None
