@@ -90,7 +90,7 @@ def test_a_ledger_of_the_previous_layout_is_migrated_and_answers_as_before(backe
                 assert "position" in ledger.dialect.column_names(cursor, "ledger_requests")
                 if backend == "postgres":
                     cursor.execute(b"SELECT proname FROM pg_proc WHERE proname LIKE 'ledger%'")
-                    assert [r["proname"] for r in cursor.fetchall()] == ["ledger_record"]
+                    assert [r["proname"] for r in cursor.fetchall()] == ["ledger_append"]
         finally:
             s.close()
 

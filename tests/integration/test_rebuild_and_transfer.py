@@ -69,7 +69,7 @@ def busy_export(make_services: Callable[[], Services], clock: Clock) -> list[str
     """The export lines of a busy ledger on fresh services."""
     source = make_services()
     busy_ledger(source, clock)
-    return list(export_lines(source.ledger))
+    return list(export_lines(source.ledger, source.log.checkpoints))
 
 
 def record_backdated_sanction(s: Services, clock: Clock) -> None:
@@ -233,12 +233,12 @@ def test_export_import_export_gives_identical_lines(make_services: Callable[[], 
     """System fields (ids, positions, versions, times, principals) survive a round trip exactly."""
     source = make_services()
     busy_ledger(source, clock)
-    first = list(export_lines(source.ledger))
+    first = list(export_lines(source.ledger, source.log.checkpoints))
     assert len(first) > 25 and '"position":1' in first[4]
     target = make_services()
     report = Importer(target.ledger, batch_size=7).run(first)
-    assert (report.written, report.skipped) == (len(first), 0)
-    assert list(export_lines(target.ledger)) == first
+    assert (report.written, report.skipped) == (len(first) - 1, 0)  # all but the checkpoint
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == first
     assert snapshot(target) == snapshot(source)
 
 
@@ -248,8 +248,8 @@ def test_an_interrupted_import_resumes_without_duplicates(make_services: Callabl
     target = make_services()
     Importer(target.ledger, batch_size=5).run(lines[:12])
     report = Importer(target.ledger, batch_size=5).run(lines)
-    assert (report.written, report.skipped) == (len(lines) - 12, 12)
-    assert list(export_lines(target.ledger)) == lines
+    assert (report.written, report.skipped) == (len(lines) - 1 - 12, 12)
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
 
 
 def test_an_import_whose_commit_fails_stops_there_and_resumes(
@@ -271,11 +271,11 @@ def test_an_import_whose_commit_fails_stops_there_and_resumes(
     with pytest.raises(RuntimeError, match="went away"):
         importer.run(lines)
     assert importer.report.written == 10, "two batches committed, the third failed, none after it"
-    assert len(list(export_lines(target.ledger))) == 10
+    assert len(list(export_lines(target.ledger, target.log.checkpoints))) - 1 == 10
     target.ledger.events.put = put  # type: ignore[method-assign]
     report = Importer(target.ledger, batch_size=5).run(lines)
-    assert (report.written, report.skipped) == (len(lines) - 10, 10)
-    assert list(export_lines(target.ledger)) == lines
+    assert (report.written, report.skipped) == (len(lines) - 1 - 10, 10)
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
 
 
 def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
@@ -288,7 +288,9 @@ def test_an_import_naming_an_unregistered_subject_stops_at_that_batch(
     target = make_services()
     with pytest.raises(NotFound, match="nowhere"):
         Importer(target.ledger, batch_size=5).run(lines)
-    assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
+    assert len(list(export_lines(target.ledger, target.log.checkpoints))) - 1 == n - n % 5, (
+        "the batches before it, none of its own"
+    )
 
 
 @pytest.mark.parametrize(
@@ -305,7 +307,9 @@ def test_an_import_line_whose_time_the_ledger_cannot_hold_stops_at_that_batch(
     target = make_services()
     with pytest.raises(ImportMismatch, match=re.escape(f"line {n + 1}: recorded_at '{recorded_at}'")):
         Importer(target.ledger, batch_size=5).run(lines)
-    assert len(list(export_lines(target.ledger))) == n - n % 5, "the batches before it, none of its own"
+    assert len(list(export_lines(target.ledger, target.log.checkpoints))) - 1 == n - n % 5, (
+        "the batches before it, none of its own"
+    )
 
 
 def test_a_big_import_commits_in_a_writer_process_with_the_same_result(
@@ -314,7 +318,7 @@ def test_a_big_import_commits_in_a_writer_process_with_the_same_result(
     """Past `writer_after` lines, batches commit in a process of their own: same lines, same view."""
     source = make_services()
     busy_ledger(source, clock)
-    first = list(export_lines(source.ledger))
+    first = list(export_lines(source.ledger, source.log.checkpoints))
     target = make_services()
     writers: list[int] = []  # writer processes alive as each batch is reported committed
     indexes: list[set[str]] = []
@@ -324,13 +328,13 @@ def test_a_big_import_commits_in_a_writer_process_with_the_same_result(
         indexes.append(view_indexes(target))
 
     report = Importer(target.ledger, batch_size=5, writer_after=10).run(first, committed)
-    assert (report.written, report.skipped) == (len(first), 0)
+    assert (report.written, report.skipped) == (len(first) - 1, 0)  # all but the checkpoint
     assert writers[:2] == [0, 0], "the first 10 lines commit here"
     assert set(writers[2:]) == {1}, "the rest in one writer process"
     assert indexes[-1] == set(), "which does not make the dropped indexes again"
     assert view_indexes(target) >= {"ledger_status_recognised_until", "ledger_facts_subject"}
     assert multiprocessing.active_children() == [], "which is gone when the import is"
-    assert list(export_lines(target.ledger)) == first
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == first
     assert snapshot(target) == snapshot(source)
 
 
@@ -352,10 +356,10 @@ def test_an_import_whose_writer_process_dies_stops_there_and_resumes(
     with pytest.raises(BrokenProcessPool):
         importer.run(lines, kill_the_writer_after_three)
     assert importer.report.written == 15
-    assert len(list(export_lines(target.ledger))) == 15, "three batches, none after them"
+    assert len(list(export_lines(target.ledger, target.log.checkpoints))) - 1 == 15, "three batches, none after them"
     report = Importer(target.ledger, batch_size=5, writer_after=10).run(lines)
-    assert (report.written, report.skipped) == (len(lines) - 15, 15)
-    assert list(export_lines(target.ledger)) == lines
+    assert (report.written, report.skipped) == (len(lines) - 1 - 15, 15)
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
 
 
 def test_only_a_store_another_process_can_open_is_shared() -> None:
@@ -413,4 +417,4 @@ def test_an_import_into_an_empty_ledger_builds_the_indexes_at_the_end(
     target.ledger.events.put = put  # type: ignore[method-assign]
     Importer(target.ledger, batch_size=5).run(lines)
     assert view_indexes(target) == wanted
-    assert list(export_lines(target.ledger)) == lines
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
