@@ -11,7 +11,9 @@ from pathlib import Path
 
 import psycopg
 
+from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.rebuild import Rebuild
+from infrastructure.bulk.verify import verify_log
 from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock, database, services_for
 
@@ -50,6 +52,10 @@ def test_a_ledger_of_the_previous_layout_is_migrated_and_answers_as_before(backe
         try:
             ledger, view = s.ledger, s.ledger.view
             assert view.max_position() == 18
+            # Its log was built from its events when it opened: a leaf per record, as an export has them.
+            records = list(export_lines(ledger, s.log.checkpoints))[:-1]
+            assert ledger.tree.size() == len(records) > 18
+            assert verify_log(ledger, s.log.checkpoints).problem is None
             again = ledger.record_fact(FACT, WriteRequest("ed", key="previous-fact", body_hash="hash-fact"))
             assert {k: again[k] for k in ("position", "relation_version", "recorded_at")} == {
                 "position": 18,
@@ -81,6 +87,8 @@ def test_a_ledger_of_the_previous_layout_is_migrated_and_answers_as_before(backe
             assert receipt["position"] == 19
             assert ledger.record_fact(FACT, WriteRequest("ed", key="new", body_hash="h")) == receipt
             assert view.fact(receipt["fact_id"])["position"] == 19
+            assert ledger.tree.index_of_fact(receipt["fact_id"]) == len(records), "the next leaf"
+            assert verify_log(ledger, s.log.checkpoints).problem is None
 
             live = (list(view.all_status_rows()), view.audit({}, 0, 100), view.subjects(), view.actors())
             Rebuild(ledger).run()
