@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="The Ed25519 private key (PEM) that signs checkpoints (`ledger keys create` writes one); "
         "without it checkpoints are served unsigned",
     )
+    bench_without_log: bool = Field(
+        default=False,
+        description="For benchmarks only, to measure what the log costs: writes store no leaves, so "
+        "`ledger verify` refuses the ledger they make",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
@@ -84,6 +89,8 @@ class Settings(BaseSettings):
         """The eventsourcing library's own settings, derived from ours."""
         # The library's aggregate cache, fast-forwarded from the store on every get (its default).
         cache = {"AGGREGATE_CACHE_MAXSIZE": str(self.relation_cache_size)} if self.relation_cache_size else {}
+        if self.bench_without_log:
+            cache = {**cache, "LOG_LEAVES": "no"}  # read by the Ledger, passed on to its writer processes
         if self.backend == "sqlite":
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.sqlite_file, **cache}
         url = urlsplit(self.database_url)

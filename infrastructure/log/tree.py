@@ -35,6 +35,7 @@ class LogTree:
             f"SELECT leaf_hash FROM {LEAVES.name} WHERE log_index >= ? AND log_index < ? ORDER BY log_index"
         )
         self.select_fact = d.sql(f"SELECT log_index FROM {LEAVES.name} WHERE fact_id = ?")
+        self.count_tiles = d.sql(f"SELECT COALESCE(MAX(idx), -1) + 1 FROM {NODES.name} WHERE level = ?")
         self.select_level = d.sql(f"SELECT idx, hash FROM {NODES.name} WHERE level = ? AND idx < ? ORDER BY idx")
         self.insert_node = d.sql(f"INSERT INTO {NODES.name} (level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
 
@@ -126,9 +127,9 @@ class LogTree:
         """Keep the hash of every complete subtree of whole tiles below `size`, if not kept yet.
         They follow from the leaves, so any process may add them, at any time."""
         tiles = size >> TILE
-        done = self.dialect.tuples(self.select_level, [TILE, tiles])
-        if len(done) >= tiles:
+        if self.dialect.tuples(self.count_tiles, [TILE])[0][0] >= tiles:
             return
+        done = self.dialect.tuples(self.select_level, [TILE, tiles])
         level = [bytes(h) for _, h in done]
         new: list[tuple[int, int, bytes]] = []
         start = len(level) << TILE

@@ -77,7 +77,9 @@ class Ledger(CatalogueCommands, Application[UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_event_store(self) -> LoggedEventStore:
-        return LoggedEventStore(mapper=self.mapper, recorder=self.recorder)
+        store = LoggedEventStore(mapper=self.mapper, recorder=self.recorder)
+        store.logging = self.env.get("LOG_LEAVES") != "no"  # off only in a benchmark of the log's cost
+        return store
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
