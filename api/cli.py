@@ -26,7 +26,8 @@ from infrastructure.bulk.check import stored_problems
 from infrastructure.bulk.expected_checkpoint import check_expected, read_checkpoint
 from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
-from infrastructure.bulk.rebuild import Rebuild, default_workers
+from infrastructure.bulk.rebuild import Rebuild
+from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import get_settings
 from infrastructure.datasets.loader import load_demo, load_set, set_lines, set_names
 from infrastructure.encoding.rfc3339 import parse_rfc3339

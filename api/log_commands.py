@@ -11,6 +11,7 @@ import typer
 from api.cli_runtime import err, out, services
 from api.errors import outcome_of
 from infrastructure.bulk.verify import verify_log
+from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import get_settings
 from infrastructure.errors import LogMismatch
 from infrastructure.log.note import NoteError, Signer, Verifier, create_key_file
@@ -44,10 +45,14 @@ def keys_create(
     out.print(str(signer.verifier), highlight=False, soft_wrap=True)
 
 
-def verify() -> None:
+def verify(
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Processes remaking leaves at once (PostgreSQL; SQLite uses one)")
+    ] = default_workers(),
+) -> None:
     """Recompute every leaf from the stored events and check the stored log and every checkpoint."""
     with services() as s:
-        result = verify_log(s.ledger, s.log.checkpoints)
+        result = verify_log(s.ledger, s.log.checkpoints, workers)
         if result.problem is None:
             out.print(f"verified {result.records} records, root {result.root_b64}", highlight=False)
             out.print(f"checked {result.checkpoints} checkpoints", highlight=False)

@@ -50,7 +50,8 @@ from bench.measure import (
 )
 from infrastructure.bootstrap import Services, build
 from infrastructure.bulk.importer import Importer
-from infrastructure.bulk.rebuild import Rebuild, default_workers
+from infrastructure.bulk.rebuild import Rebuild
+from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import Settings
 
 console = Console(stderr=True)

@@ -8,7 +8,8 @@ from eventsourcing.utils import get_topic
 
 from infrastructure.auth.tokens import TokenStore
 from infrastructure.bulk.log_backfill import build_log, log_missing
-from infrastructure.bulk.rebuild import Rebuild, default_workers
+from infrastructure.bulk.rebuild import Rebuild
+from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import Settings
 from infrastructure.log.checkpoints import Checkpoints
 from infrastructure.log.note import Signer

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -32,11 +31,6 @@ from infrastructure.write.ledger import Ledger
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (events done, events in all)
-
-
-def default_workers() -> int:
-    """Processes that fold at once: one per core, at most four (the database needs some too)."""
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass

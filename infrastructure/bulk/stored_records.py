@@ -8,11 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from infrastructure.log.records import records_of
+from infrastructure.log import records
 from infrastructure.store.event_reader import EventReader
 
 
 def stored_records(app: Application[Any]) -> Iterator[dict[str, Any]]:
     """Every stored record, without its numbering, in the order of the log's leaves."""
     slugs: dict[UUID, str] = {}
-    return records_of((event for _, event in EventReader(app).events()), slugs)
+    pages = EventReader(app).pages(size=10_000)
+    return records.stored_records((n for page in pages for n in page), app.mapper, slugs)

@@ -4,19 +4,17 @@ log, its kept subtree hashes and every checkpoint the ledger made."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from infrastructure.bulk.stored_records import stored_records
+from infrastructure.bulk.recomputed_leaves import WORKERS_AFTER, Recomputed, recompute
 from infrastructure.log import merkle
 from infrastructure.log.checkpoints import Checkpoints
 from infrastructure.log.note import NoteError
-from infrastructure.log.records import record_hash
 from infrastructure.log.tables import LEAVES, NODES, TILE
 from infrastructure.write.ledger import Ledger
 
-PAGE = 10_000
+PAGE = 50_000
 
 
 @dataclass
@@ -31,36 +29,18 @@ class Verification:
         return base64.b64encode(self.root).decode()
 
 
-def describe(record: dict[str, Any]) -> str:
-    kind = record["record"]
-    if kind == "fact":
-        return f"fact {record['fact_id']}"
-    if kind == "subject":
-        return f"subject {record['id']}"
-    if kind == "milestone":
-        return f"milestone {record['milestone_id']} of {record['subject']}"
-    return f"actor {record['code']}"
-
-
-def verify_log(ledger: Ledger, checkpoints: Checkpoints) -> Verification:
-    hashes: list[bytes] = []
-    stored = _stored_leaves(ledger)
-    for index, record in enumerate(stored_records(ledger)):
-        h = record_hash(record)
-        hashes.append(h)
-        leaf = next(stored, None)
-        if leaf is None:
-            return _fail(hashes, f"log index {index}: {describe(record)} is stored but has no leaf in the log")
-        at, leaf_hash, fact_id = leaf
-        if at != index:
-            return _fail(hashes, f"log index {index}: the log has no leaf here (its next is {at}); {describe(record)}")
-        if leaf_hash != h:
-            return _fail(hashes, f"log index {index}: {describe(record)} as stored does not hash to its leaf")
-        if fact_id != record.get("fact_id"):
-            return _fail(hashes, f"log index {index}: the log names fact {fact_id}, the store holds {describe(record)}")
-    extra = next(stored, None)
-    if extra is not None:
-        return _fail(hashes, f"log index {extra[0]}: a leaf with no stored record (fact {extra[2]})")
+def verify_log(
+    ledger: Ledger, checkpoints: Checkpoints, workers: int = 1, workers_after: int = WORKERS_AFTER
+) -> Verification:
+    """Check the log against the stored events; the leaves are remade in `workers` processes
+    on a store of more than `workers_after` events that other processes can open."""
+    leaves = recompute(ledger, workers, workers_after)
+    hashes = leaves.hashes
+    if leaves.unreadable:
+        return _fail(hashes, f"log index {len(hashes)}: {leaves.unreadable}")
+    problem = _leaves_problem(ledger, leaves)
+    if problem:
+        return _fail(hashes, problem)
     levels = _levels(hashes)
     problem = _nodes_problem(ledger, levels)
     if problem:
@@ -86,19 +66,49 @@ def _fail(hashes: list[bytes], problem: str) -> Verification:
     return Verification(len(hashes), b"", problem=problem)
 
 
-def _stored_leaves(ledger: Ledger) -> Iterator[tuple[int, bytes, str | None]]:
+def _leaves_problem(ledger: Ledger, leaves: Recomputed) -> str | None:
+    """The first leaf where the log's table and the recomputed records disagree, a page at a time
+    (a page that agrees is compared as whole lists)."""
     d = ledger.dialect
     sql = d.sql(
-        f"SELECT log_index, leaf_hash, fact_id FROM {LEAVES.name} WHERE log_index >= ? ORDER BY log_index LIMIT {PAGE}"
+        f"SELECT log_index, leaf_hash, CAST(fact_id AS TEXT) FROM {LEAVES.name} "
+        f"WHERE log_index >= ? ORDER BY log_index LIMIT {PAGE}"
     )
+    hashes, facts = leaves.hashes, leaves.facts
     start = 0
     while True:
         rows = d.tuples(sql, [start])
-        for index, leaf_hash, fact_id in rows:
-            yield int(index), bytes(leaf_hash), str(fact_id) if fact_id is not None else None
+        end = start + len(rows)
+        indexes, stored, fact_ids = zip(*rows, strict=True) if rows else ((), (), ())
+        agree = (
+            (not rows or (indexes[0] == start and indexes[-1] == end - 1))
+            and [bytes(h) for h in stored] == hashes[start:end]
+            and list(fact_ids) == facts[start:end]
+        )
+        if not agree:
+            return _first_disagreement(rows, start, leaves)
+        start = end
         if len(rows) < PAGE:
-            return
-        start = int(rows[-1][0]) + 1
+            break
+    if len(hashes) > start:
+        return f"log index {start}: {leaves.label(start)} is stored but has no leaf in the log"
+    return None
+
+
+def _first_disagreement(rows: list[tuple[Any, ...]], start: int, leaves: Recomputed) -> str:
+    hashes, facts = leaves.hashes, leaves.facts
+    for index, (at, stored, fact_id) in enumerate(rows, start):
+        if index >= len(hashes):
+            return f"log index {at}: a leaf with no stored record (fact {fact_id})"
+        what = leaves.label(index)
+        if at != index:
+            return f"log index {index}: the log has no leaf here (its next is {at}); {what}"
+        if bytes(stored) != hashes[index]:
+            return f"log index {index}: {what} as stored does not hash to its leaf"
+        if fact_id != facts[index]:
+            return f"log index {index}: the log names fact {fact_id}, the store holds {what}"
+    index = start + len(rows)
+    return f"log index {index}: {leaves.label(index)} is stored but has no leaf in the log"
 
 
 def _levels(hashes: list[bytes]) -> list[list[bytes]]:

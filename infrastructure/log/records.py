@@ -11,13 +11,15 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
 
 from domain.actor import RegisteredActor
 from domain.relation import Relation
 from domain.subject import Subject
 from infrastructure.encoding.catalogue_bodies import actor_body, kind_text
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.encoding.transcodings import MilestoneAsDict, fact_from_dict, fact_to_dict
+from infrastructure.encoding.transcodings import fact_from_dict, fact_to_dict
 from infrastructure.log.merkle import leaf_hash
 
 # An export line's fields that are not hashed: its index in the log, and a fact's among facts.
@@ -27,6 +29,9 @@ FactRecorded: Any = Relation.FactRecorded  # type: ignore[attr-defined]
 SubjectRegistered: Any = Subject.Registered  # type: ignore[attr-defined]
 MilestoneRecorded: Any = Subject.MilestoneRecorded  # type: ignore[attr-defined]
 ActorRegistered: Any = RegisteredActor.Registered  # type: ignore[attr-defined]
+RelationOpened: Any = Relation.Opened  # type: ignore[attr-defined]
+FACT_RECORDED, MILESTONE_RECORDED = get_topic(FactRecorded), get_topic(MilestoneRecorded)
+RELATION_OPENED = get_topic(RelationOpened)
 
 
 def subject_record(subject: Any) -> dict[str, Any]:
@@ -43,28 +48,43 @@ def subject_record(subject: Any) -> dict[str, Any]:
     }
 
 
-def record_of(event: Any, slugs: Mapping[UUID, str]) -> dict[str, Any] | None:
-    """The record an event stores, without its numbering; None for an event that is no record
-    (a relation's opening). `slugs` names the subject of a milestone by its aggregate id."""
-    if isinstance(event, FactRecorded):
-        return {"record": "fact", **fact_to_dict(event.fact), "relation_version": event.originator_version - 1}
+def record_of(event: Any) -> dict[str, Any] | None:
+    """The record of a decoded registration event; None for any other."""
     if isinstance(event, SubjectRegistered):
         return subject_record(event)
-    if isinstance(event, MilestoneRecorded):
-        milestone = MilestoneAsDict().encode(event.milestone)
-        return {"record": "milestone", "subject": slugs[event.originator_id], **milestone}
     if isinstance(event, ActorRegistered):
         return {"record": "actor", **actor_body(event)}
     return None
 
 
-def records_of(events: Iterable[Any], slugs: dict[UUID, str]) -> Iterator[dict[str, Any]]:
-    """The records of events in ledger order; subjects registered among them name their milestones."""
-    for event in events:
-        if isinstance(event, SubjectRegistered):
-            slugs[event.originator_id] = event.slug
-        record = record_of(event, slugs)
+def stored_record(stored: StoredEvent, mapper: Mapper[Any], slugs: Mapping[UUID, str]) -> dict[str, Any] | None:
+    """The record a stored event holds, without its numbering; None for an event that is no record.
+
+    A fact's and a milestone's record is the body their transcoding stored (`{"_type_", "_data_"}`
+    is how the library stores a transcoded value), read as it is: the millions of facts a log
+    is checked against are never made into domain objects. The few other records are decoded.
+    """
+    if stored.topic == FACT_RECORDED:
+        fact: dict[str, Any] = orjson.loads(stored.state)["fact"]["_data_"]  # a new dict: made the record
+        fact["record"], fact["relation_version"] = "fact", stored.originator_version - 1
+        return fact
+    if stored.topic == MILESTONE_RECORDED:
+        milestone = orjson.loads(stored.state)["milestone"]["_data_"]
+        return {"record": "milestone", "subject": slugs[UUID(str(stored.originator_id))], **milestone}
+    if stored.topic == RELATION_OPENED:
+        return None
+    return record_of(mapper.to_domain_event(stored))
+
+
+def stored_records(
+    stored: Iterable[StoredEvent], mapper: Mapper[Any], slugs: dict[UUID, str]
+) -> Iterator[dict[str, Any]]:
+    """The records of stored events in ledger order; subjects registered among them name their milestones."""
+    for event in stored:
+        record = stored_record(event, mapper, slugs)
         if record is not None:
+            if record["record"] == "subject":
+                slugs[UUID(str(event.originator_id))] = record["id"]
             yield record
 
 
@@ -75,7 +95,9 @@ def leaf_bytes(record: Mapping[str, Any]) -> bytes:
     for those, compact JSON with sorted keys and unescaped non-ASCII is exactly JCS (a property
     test holds it to the rfc8785 library), at a hundredth of that library's cost.
     """
-    return orjson.dumps({k: v for k, v in record.items() if k not in UNHASHED}, option=orjson.OPT_SORT_KEYS)
+    if not record.keys().isdisjoint(UNHASHED):
+        record = {k: v for k, v in record.items() if k not in UNHASHED}
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
 
 
 def record_hash(record: Mapping[str, Any]) -> bytes:

@@ -33,6 +33,8 @@ from tests.conftest import Clock, database
 
 ORIGIN = "example.org/ledger-test"
 SRC = [{"url": "https://example.org/source", "title": "A source"}]
+# ledger verify remakes leaves in one process, or (on PostgreSQL) shares the store out to two
+WORKERS = pytest.mark.parametrize("workers", [1, 2])
 
 
 @pytest.fixture
@@ -223,8 +225,11 @@ def test_checkpoints_are_kept_and_consistent_with_every_later_one(signed: tuple[
     assert (result.problem, result.records, result.checkpoints) == (None, 24, 4)
 
 
-def test_a_changed_payload_is_named_by_its_index(signed: tuple[Services, str]) -> None:
+@WORKERS
+def test_a_changed_payload_is_named_by_its_index(signed: tuple[Services, str], workers: int) -> None:
     s, url = signed
+    alone, shared = verify_log(s.ledger, s.log.checkpoints), verify_log(s.ledger, s.log.checkpoints, workers, 0)
+    assert (shared.problem, shared.records, shared.root) == (None, 21, alone.root)
     fact_id = russia(s)
     index = s.ledger.tree.index_of_fact(fact_id)
     table, nid = events(s)
@@ -232,22 +237,24 @@ def test_a_changed_payload_is_named_by_its_index(signed: tuple[Services, str]) -
         n = fact_event(s, run, fact_id)
         [(state,)] = run(f"SELECT state FROM {table} WHERE {nid} = ?", (n,))
         run(f"UPDATE {table} SET state = ? WHERE {nid} = ?", (bytes(state).replace(b"2025-07-03", b"2025-07-02"), n))
-    result = verify_log(s.ledger, s.log.checkpoints)
+    result = verify_log(s.ledger, s.log.checkpoints, workers, workers_after=0)
     assert result.problem == f"log index {index}: fact {fact_id} as stored does not hash to its leaf"
 
 
-def test_a_deleted_row_is_named_by_its_index(signed: tuple[Services, str]) -> None:
+@WORKERS
+def test_a_deleted_row_is_named_by_its_index(signed: tuple[Services, str], workers: int) -> None:
     s, url = signed
     fact_id = russia(s)
     index = s.ledger.tree.index_of_fact(fact_id)
     table, nid = events(s)
     with raw(url) as run:
         run(f"DELETE FROM {table} WHERE {nid} = ?", (fact_event(s, run, fact_id),))
-    result = verify_log(s.ledger, s.log.checkpoints)
+    result = verify_log(s.ledger, s.log.checkpoints, workers, workers_after=0)
     assert result.problem is not None and result.problem.startswith(f"log index {index}: ")
 
 
-def test_two_swapped_rows_are_named_by_the_first_index(signed: tuple[Services, str]) -> None:
+@WORKERS
+def test_two_swapped_rows_are_named_by_the_first_index(signed: tuple[Services, str], workers: int) -> None:
     s, url = signed
     table, nid = events(s)
     fact_id = russia(s)
@@ -258,8 +265,21 @@ def test_two_swapped_rows_are_named_by_the_first_index(signed: tuple[Services, s
         run(f"UPDATE {table} SET {nid} = -1 WHERE {nid} = ?", (a,))
         run(f"UPDATE {table} SET {nid} = ? WHERE {nid} = ?", (a, b))
         run(f"UPDATE {table} SET {nid} = ? WHERE {nid} = -1", (b,))
-    result = verify_log(s.ledger, s.log.checkpoints)
+    result = verify_log(s.ledger, s.log.checkpoints, workers, workers_after=0)
     assert result.problem is not None and result.problem.startswith(f"log index {index}: ")
+
+
+@WORKERS
+def test_an_unreadable_event_is_named_by_its_index(signed: tuple[Services, str], workers: int) -> None:
+    s, url = signed
+    fact_id = russia(s)
+    index = s.ledger.tree.index_of_fact(fact_id)
+    table, nid = events(s)
+    with raw(url) as run:
+        run(f"UPDATE {table} SET state = ? WHERE {nid} = ?", (b"{not json", fact_event(s, run, fact_id)))
+    result = verify_log(s.ledger, s.log.checkpoints, workers, workers_after=0)
+    assert result.problem is not None
+    assert result.problem.startswith(f"log index {index}: its stored event cannot be read (JSONDecodeError(")
 
 
 def test_export_then_import_gives_the_same_root_and_an_edited_line_is_refused(
