@@ -12,8 +12,11 @@ $(BIN)/ledger: pyproject.toml $(SOURCES)
 	$(BIN)/pip install --quiet --force-reinstall --no-deps . && $(BIN)/pip install --quiet '.[dev]'
 	touch $(BIN)/ledger
 
-## Install, load the article's story and the sourced data sets into ./ledger.db (SQLite), and serve on :8000.
+## Install, load the article's story and the sourced data sets into ./ledger.db (SQLite), and serve on :8000,
+## signing checkpoints with ./ledger-signing.key (made if missing; its verifier key is printed).
+serve: export LEDGER_SIGNING_KEY_FILE ?= ledger-signing.key
 serve: $(BIN)/ledger
+	$(BIN)/ledger keys create --if-missing
 	$(BIN)/ledger demo
 	$(BIN)/ledger data load
 	$(BIN)/ledger serve
@@ -39,6 +42,7 @@ install-check: $(BIN)/ledger
 FACTS ?= 100000
 bench: $(BIN)/ledger
 	$(BIN)/python -m bench.run --facts $(FACTS)
+	$(BIN)/python -m bench.log_cost --facts $(FACTS)
 	@if command -v wrk >/dev/null; then $(BIN)/python -m bench.hot_route --against bare --facts $(FACTS); \
 	  else echo "bench.hot_route skipped: it needs wrk"; fi
 

@@ -2,13 +2,15 @@
 
 python -m bench.log_cost                    # 100,000 facts, 3 rounds
 python -m bench.log_cost --facts 1000000 --rounds 1
+python -m bench.log_cost --store postgresql://…/big   # verify and proofs timed on an existing ledger
 
 Each round imports the synthetic ledger (`ledger import`'s Importer) into two fresh databases, one
 with the log and one with it switched off by the benchmark-only setting LEDGER_BENCH_WITHOUT_LOG,
 in alternating order; then one thread records single facts through the service layer (the path of
 POST /v1/facts, without HTTP's fixed cost) on each, in alternating short rounds. The figure is
-the median round's ratio. On the ledger with the log it times `ledger verify` and inclusion proofs
-at random indexes (at the latest checkpoint's size).
+the median round's ratio. On the ledger with the log (or on `--store`) it times `ledger verify`
+with the command's default workers, and GET /v1/log/proof/inclusion at random indexes (at the
+latest checkpoint's size) through the app in process.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
+from api.app import create_app
 from bench.measure import per_second, percentiles, timed
 from bench.run import dataset, postgres_database
 from infrastructure.bootstrap import Services, build
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.verify import verify_log
+from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import Settings
 from infrastructure.write_request import WriteRequest
 
@@ -79,6 +84,47 @@ def paired(with_log: Any, without: Any, rounds: int) -> tuple[float, float]:
     return a, b
 
 
+def proof_rows(services: Services, proofs: int, seed: int) -> list[tuple[str, str, str, str, str, str]]:
+    """`ledger verify` (as the command runs it) and inclusion proofs at random indexes."""
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    started = time.perf_counter()
+    result = verify_log(services.ledger, services.log.checkpoints, default_workers())
+    elapsed = time.perf_counter() - started
+    assert result.problem is None, result.problem
+    rate = per_second(result.records, elapsed)
+    rows.append(
+        (
+            f"ledger verify ({result.records:,} records)",
+            f"{rate:,.0f} records/s",
+            "—",
+            "—",
+            ">= 50,000",
+            "yes" if rate >= 50_000 else "no",
+        )
+    )
+    size = services.log.checkpoint().checkpoint.size
+    picks = random.Random(seed)
+    with TestClient(create_app(services=services)) as client:  # the answer as served, in process
+
+        def proof() -> None:
+            answer = client.get("/v1/log/proof/inclusion", params={"index": picks.randrange(size), "size": size})
+            assert answer.status_code == 200, answer.text
+
+        samples = timed(proof, proofs)
+    p50, p99 = percentiles(samples) or (0.0, 0.0)
+    rows.append(
+        (
+            f"GET /v1/log/proof/inclusion at size {size:,}, p50 (p99)",
+            f"{p50:.2f} ms ({p99:.2f})",
+            "—",
+            "—",
+            "<= 5 ms",
+            "yes" if p50 <= 5 else "no",
+        )
+    )
+    return rows
+
+
 @app.command()
 def main(
     facts: Annotated[int, typer.Option(min=500)] = 100_000,
@@ -89,6 +135,10 @@ def main(
     postgres: Annotated[str, typer.Option()] = os.environ.get(
         "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     ),
+    store: Annotated[
+        str | None,
+        typer.Option(help="Time verify and proofs on this existing ledger (e.g. of 1,000,000 facts) instead"),
+    ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the table as Markdown here")] = None,
 ) -> None:
     path = dataset(facts, seed)
@@ -129,36 +179,14 @@ def main(
                 5,
             )
             ratio_row("single writes (the POST /v1/facts path), PostgreSQL", a, b, "facts/s")
-            started = time.perf_counter()
-            result = verify_log(logged_s.ledger, logged_s.log.checkpoints)
-            elapsed = time.perf_counter() - started
-            assert result.problem is None, result.problem
-            rate = per_second(result.records, elapsed)
-            rows.append(
-                (
-                    f"ledger verify ({result.records:,} records)",
-                    f"{rate:,.0f} records/s",
-                    "—",
-                    "—",
-                    ">= 50,000",
-                    "yes" if rate >= 50_000 else "no",
-                )
-            )
-            log = logged_s.log
-            size = log.checkpoint().checkpoint.size
-            picks = random.Random(seed)
-            samples = timed(lambda: log.inclusion(picks.randrange(size), size, None), proofs)
-            p50, p99 = percentiles(samples) or (0.0, 0.0)
-            rows.append(
-                (
-                    f"inclusion proof at size {size:,}, p50 (p99)",
-                    f"{p50:.2f} ms ({p99:.2f})",
-                    "—",
-                    "—",
-                    "<= 5 ms",
-                    "yes" if p50 <= 5 else "no",
-                )
-            )
+            if store is None:
+                rows += proof_rows(logged_s, proofs, seed)
+            else:
+                other = build(Settings(database_url=store, pool_size=4))
+                try:
+                    rows += proof_rows(other, proofs, seed)
+                finally:
+                    other.close()
         finally:
             for services, _ in kept.values():
                 services.close()

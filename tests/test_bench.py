@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -83,6 +84,38 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
     assert jobs[2].split(" | ")[3] == "—", "and not for the SQLite import"
     client = "wrk" if shutil.which("wrk") else "Python client"
     assert figures.count(f"{client})") == 2, "both HTTP figures name the client that loaded the server"
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_log_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
+    """`python -m bench.log_cost` on 1,000 facts prints its six figures (shape only, no timing)."""
+    problem = _pg_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL must run in CI: {problem}")
+        pytest.skip(problem)
+    table = tmp_path / "log.md"
+    args = ["--facts", "1000", "--seed", "3", "--rounds", "1", "--write-seconds", "0.5", "--proofs", "20"]
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.log_cost", *args, "--markdown", str(table)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = table.read_text().splitlines()[2:]
+    assert [re.sub(r" at size [\d,]+", "", row.split(" | ")[0].split(" (")[0]) for row in rows] == [
+        "| import, PostgreSQL",
+        "| single writes",
+        "| ledger verify",
+        "| GET /v1/log/proof/inclusion p50",
+        "| import, SQLite",
+    ]
+    for row in rows:
+        cells = row.strip("| ").split(" | ")
+        assert len(cells) == 6 and cells[5] in ("yes", "no"), row
 
 
 def test_the_sqlite_baseline_is_measured_in_a_file_of_its_own() -> None:

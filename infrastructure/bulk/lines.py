@@ -3,7 +3,7 @@ the line."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.actor import ActorKind, RegisteredActor
@@ -23,9 +23,22 @@ NOT_FACT = (
 )  # a fact line's keys that are not the fact's
 
 
+def instant(r: dict[str, Any], key: str) -> datetime:
+    """A line's time, in UTC as the ledger stores times (a line may give any offset, but one)."""
+    try:
+        value = datetime.fromisoformat(r[key])
+    except (KeyError, TypeError, ValueError):
+        raise ImportMismatch(f"line {r['_line']}: {key} {r.get(key)!r} is not an RFC 3339 time") from None
+    if value.tzinfo is None:
+        raise ImportMismatch(f"line {r['_line']}: {key} {r[key]!r} has no UTC offset")
+    return value.astimezone(UTC)
+
+
 def fact_from_line(r: dict[str, Any]) -> Fact:
     try:
-        return fact_from_dict({k: v for k, v in r.items() if k not in NOT_FACT})
+        body = {k: v for k, v in r.items() if k not in NOT_FACT}
+        body["recorded_at"] = instant(r, "recorded_at").isoformat()
+        return fact_from_dict(body)
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
 
@@ -38,7 +51,7 @@ def subject_from_line(r: dict[str, Any]) -> Subject:
             kind=SubjectKind(r["kind"]),
             territory=r.get("territory"),
             aliases=tuple(r.get("aliases") or ()),
-            registered_at=datetime.fromisoformat(r["registered_at"]),
+            registered_at=instant(r, "registered_at"),
             registered_by=r["registered_by"],
         )
     except (KeyError, ValueError, TypeError) as e:
@@ -47,7 +60,7 @@ def subject_from_line(r: dict[str, Any]) -> Subject:
 
 def milestone_from_line(r: dict[str, Any]) -> Milestone:
     try:
-        return MilestoneAsDict().decode(r)
+        return MilestoneAsDict().decode({**r, "recorded_at": instant(r, "recorded_at").isoformat()})
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         raise ImportMismatch(f"line {r['_line']}: malformed milestone ({e})") from None
 
@@ -59,7 +72,7 @@ def actor_from_line(r: dict[str, Any]) -> RegisteredActor:
             code=r["code"],
             name=r["name"],
             kind=ActorKind(r["kind"]),
-            registered_at=datetime.fromisoformat(r["registered_at"]),
+            registered_at=instant(r, "registered_at"),
             valid_from=lifespan.first,
             valid_to=lifespan.last,
         )

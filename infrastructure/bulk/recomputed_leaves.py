@@ -46,6 +46,8 @@ class Recomputed:
     unreadable: str | None = None  # why the record after the last leaf could not be read
 
     def label(self, index: int) -> str:
+        if index >= len(self.facts):
+            return "no stored record"
         return self.labels.get(index) or f"fact {self.facts[index]}"
 
     def add(self, record: dict[str, Any]) -> None:

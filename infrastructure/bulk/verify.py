@@ -4,6 +4,7 @@ log, its kept subtree hashes and every checkpoint the ledger made."""
 from __future__ import annotations
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,65 +34,83 @@ def verify_log(
     ledger: Ledger, checkpoints: Checkpoints, workers: int = 1, workers_after: int = WORKERS_AFTER
 ) -> Verification:
     """Check the log against the stored events; the leaves are remade in `workers` processes
-    on a store of more than `workers_after` events that other processes can open."""
-    leaves = recompute(ledger, workers, workers_after)
-    hashes = leaves.hashes
-    if leaves.unreadable:
-        return _fail(hashes, f"log index {len(hashes)}: {leaves.unreadable}")
-    problem = _leaves_problem(ledger, leaves)
+    on a store of more than `workers_after` events that other processes can open.
+
+    The tree's size is read first: a record stored by then has its leaf below it, and the events
+    read after it hold them all, so writes made meanwhile are left for the next run, not reported.
+    """
+    size = ledger.tree.size()
+    with ThreadPoolExecutor(1, thread_name_prefix="verify-leaves") as thread:
+        stored = thread.submit(_stored_leaves, ledger, size)  # read while the leaves are remade
+        leaves = recompute(ledger, workers, workers_after)
+        rows = stored.result()
+    if leaves.unreadable and len(leaves.hashes) < size:
+        return _fail(size, f"log index {len(leaves.hashes)}: {leaves.unreadable}")
+    problem = _leaves_problem(rows, leaves, size)
     if problem:
-        return _fail(hashes, problem)
+        return _fail(size, problem)
+    hashes = leaves.hashes[:size]
     levels = _levels(hashes)
-    problem = _nodes_problem(ledger, levels)
+    problem = _nodes_problem(ledger, levels, size)
     if problem:
-        return _fail(hashes, problem)
-    result = Verification(len(hashes), _root(levels, len(hashes)))
+        return _fail(size, problem)
+    result = Verification(size, _root(levels, size))
     verifier = checkpoints.signer.verifier if checkpoints.signer else None
     for kept in checkpoints.all():
-        size = kept.checkpoint.size
-        if size > len(hashes) or kept.checkpoint.root != _root(levels, size):
-            result.problem = f"checkpoint of size {size}: its root is not the log's at that size"
+        at = kept.checkpoint.size
+        if at > size:
+            if at > ledger.tree.size():
+                result.problem = f"checkpoint of size {at}: past the log's {ledger.tree.size()} leaves"
+                return result
+            continue  # made after this run began
+        if kept.checkpoint.root != _root(levels, at):
+            result.problem = f"checkpoint of size {at}: its root is not the log's at that size"
             return result
         if kept.signed and verifier is not None and f"\u2014 {verifier.name} " in kept.note:
             try:
                 verifier.verify(kept.note)
             except NoteError as e:
-                result.problem = f"checkpoint of size {size}: {e}"
+                result.problem = f"checkpoint of size {at}: {e}"
                 return result
         result.checkpoints += 1
     return result
 
 
-def _fail(hashes: list[bytes], problem: str) -> Verification:
-    return Verification(len(hashes), b"", problem=problem)
+def _fail(size: int, problem: str) -> Verification:
+    return Verification(size, b"", problem=problem)
 
 
-def _leaves_problem(ledger: Ledger, leaves: Recomputed) -> str | None:
-    """The first leaf where the log's table and the recomputed records disagree, a page at a time
-    (a page that agrees is compared as whole lists)."""
+def _stored_leaves(ledger: Ledger, size: int) -> list[tuple[Any, ...]]:
+    """The log's table below `size`, in index order."""
     d = ledger.dialect
     sql = d.sql(
         f"SELECT log_index, leaf_hash, CAST(fact_id AS TEXT) FROM {LEAVES.name} "
-        f"WHERE log_index >= ? ORDER BY log_index LIMIT {PAGE}"
+        f"WHERE log_index >= ? AND log_index < ? ORDER BY log_index LIMIT {PAGE}"
     )
+    rows: list[tuple[Any, ...]] = []
+    while page := d.tuples(sql, [int(rows[-1][0]) + 1 if rows else 0, size]):
+        rows += page
+    return rows
+
+
+def _leaves_problem(rows: list[tuple[Any, ...]], leaves: Recomputed, size: int) -> str | None:
+    """The first leaf below `size` where the log's table and the remade records disagree, a page
+    at a time (a page that agrees is compared as whole lists)."""
     hashes, facts = leaves.hashes, leaves.facts
-    start = 0
-    while True:
-        rows = d.tuples(sql, [start])
-        end = start + len(rows)
-        indexes, stored, fact_ids = zip(*rows, strict=True) if rows else ((), (), ())
+    for start in range(0, len(rows), PAGE):
+        page = rows[start : start + PAGE]
+        end = start + len(page)
+        indexes, stored, fact_ids = zip(*page, strict=True)
         agree = (
-            (not rows or (indexes[0] == start and indexes[-1] == end - 1))
-            and [bytes(h) for h in stored] == hashes[start:end]
+            indexes[0] == start
+            and indexes[-1] == end - 1
+            and list(stored) == hashes[start:end]
             and list(fact_ids) == facts[start:end]
         )
         if not agree:
-            return _first_disagreement(rows, start, leaves)
-        start = end
-        if len(rows) < PAGE:
-            break
-    if len(hashes) > start:
-        return f"log index {start}: {leaves.label(start)} is stored but has no leaf in the log"
+            return _first_disagreement(page, start, leaves)
+    if len(rows) < size:  # the last leaves are missing
+        return f"log index {len(rows)}: {leaves.label(len(rows))} is stored but has no leaf in the log"
     return None
 
 
@@ -127,10 +146,12 @@ def _root(levels: list[list[bytes]], size: int) -> bytes:
     return merkle.combine(parts)
 
 
-def _nodes_problem(ledger: Ledger, levels: list[list[bytes]]) -> str | None:
+def _nodes_problem(ledger: Ledger, levels: list[list[bytes]], size: int) -> str | None:
     d = ledger.dialect
     for level, idx, h in d.tuples(d.sql(f"SELECT level, idx, hash FROM {NODES.name} ORDER BY level, idx"), []):
         level, idx = int(level), int(idx)
+        if (idx + 1) << level > size and level >= TILE:
+            continue  # kept since this run began
         if level < TILE or level >= len(levels) or idx >= len(levels[level]) or levels[level][idx] != bytes(h):
             first = idx << level
             return f"log index {first}: the kept hash of the subtree from it ({1 << level} leaves) is not the leaves'"

@@ -17,7 +17,7 @@ from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.encoding.catalogue_bodies import actor_body
 from infrastructure.errors import ImportMismatch
-from infrastructure.store.logged_events import leaves
+from infrastructure.store.logged_events import LoggedEventStore
 from infrastructure.view.changes import ViewChanges
 from infrastructure.write_request import WriteRequest
 
@@ -42,7 +42,8 @@ def store_as_before_lifespans(s: Services, code: str) -> None:
     body = actor_body(actor)
     del body["valid_from"], body["valid_to"]
     changes = ViewChanges(actors=[body])
-    changes.leaves = leaves([ledger.mapper.to_domain_event(old)], changes)  # as the log's migration makes it
+    assert isinstance(ledger.events, LoggedEventStore)
+    changes.leaves = ledger.events.leaves([old], changes)  # as the log's migration makes it
     ledger.rows.prepare(changes)
     ledger.recorder.insert_events([old], view_changes=changes)
 

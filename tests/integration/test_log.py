@@ -4,10 +4,12 @@ checkpoints consistent with each other, and storage changed behind the service's
 from __future__ import annotations
 
 import base64
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from infrastructure.errors import ImportMismatch
 from infrastructure.log import merkle
 from infrastructure.log.note import Verifier, create_key_file
 from infrastructure.log.proof_check import ProofError, check_document
+from infrastructure.log.records import record_hash
 from infrastructure.log.tree import Leaf
 from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock, database
@@ -300,6 +303,32 @@ def test_export_then_import_gives_the_same_root_and_an_edited_line_is_refused(
         Importer(copy.ledger, 7).run(lines)
         assert copy.log.checkpoints.latest().checkpoint.root == expected.root
         assert list(export_lines(copy.ledger, copy.log.checkpoints))[:-1] == lines[:-1]
+
+
+def test_a_time_imported_with_another_offset_is_stored_in_utc_and_proves(
+    signed: tuple[Services, str], backend: str, tmp_path: Path, clock: Clock
+) -> None:
+    s, _ = signed
+    fact_id = russia(s)
+    lines = list(export_lines(s.ledger, s.log.checkpoints))
+    [at] = [i for i, line in enumerate(lines) if fact_id in line and '"record":"fact"' in line]
+    line = json.loads(lines[at])
+    utc = datetime.fromisoformat(line["recorded_at"])
+    shifted = {**line, "recorded_at": utc.astimezone(timezone(timedelta(hours=2))).isoformat()}
+    assert shifted["recorded_at"] != line["recorded_at"]
+    (tmp_path / "copy").mkdir()
+    with opened(backend, tmp_path / "copy", clock, None) as (copy, _):
+        Importer(copy.ledger, 7).run([*lines[:at], json.dumps(shifted), *lines[at + 1 :]])
+        assert copy.log.checkpoints.latest().checkpoint.root == s.log.checkpoints.latest().checkpoint.root
+        proof = copy.log.inclusion(None, None, fact_id)
+        assert record_hash(proof["record"]) == base64.b64decode(proof["leaf_hash"])
+    naive = {**line, "recorded_at": utc.replace(tzinfo=None).isoformat()}
+    (tmp_path / "naive").mkdir()
+    with (
+        opened(backend, tmp_path / "naive", clock, None) as (copy, _),
+        pytest.raises(ImportMismatch, match=r"recorded_at .* has no UTC offset"),
+    ):
+        Importer(copy.ledger, 7).run([*lines[:at], json.dumps(naive), *lines[at + 1 :]])
 
 
 def test_retries_with_one_key_and_concurrent_writers_make_one_leaf_each(signed: tuple[Services, str]) -> None:
