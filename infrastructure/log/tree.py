@@ -29,6 +29,7 @@ class LogTree:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        self.filled = 0  # tiles whose subtree hashes are known kept (they are never removed)
         d = dialect
         self.next_index = d.sql(f"SELECT COALESCE(MAX(log_index), -1) + 1 AS n FROM {LEAVES.name}")
         self.select_leaves = d.sql(
@@ -75,8 +76,11 @@ class LogTree:
     def root(self, size: int) -> bytes:
         return self.hashes([(0, size)], size)[0] if size else merkle.EMPTY_ROOT
 
-    def inclusion(self, index: int, size: int) -> list[bytes]:
-        return self.hashes(merkle.inclusion_ranges(index, size), size)
+    def inclusion(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
+        """The leaf's hash and its inclusion proof in the tree of `size` leaves."""
+        tile = index >> TILE
+        hashes, tiles = self._hashes(merkle.inclusion_ranges(index, size), size, {tile})
+        return tiles[tile][index - (tile << TILE)], hashes
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         return self.hashes(merkle.consistency_ranges(first, second), second)
@@ -84,21 +88,25 @@ class LogTree:
     def hashes(self, ranges: Sequence[Range], size: int) -> list[bytes]:
         """MTH of each range of the tree of `size` leaves: kept subtree hashes where a range holds
         whole tiles, leaves for the rest (at most two tiles' worth for any proof)."""
+        return self._hashes(ranges, size, set())[0]
+
+    def _hashes(
+        self, ranges: Sequence[Range], size: int, tiles_wanted: set[int]
+    ) -> tuple[list[bytes], dict[int, list[bytes]]]:
+        """The ranges' hashes, and the leaves of the tiles read for them (and of `tiles_wanted`)."""
         self.fill(size)
         parts = [merkle.blocks(a, b) for a, b in ranges]
         nodes: dict[int, set[int]] = {}
+        tiles = set(tiles_wanted)
         for blocks in parts:
             for a, b in blocks:
                 if b - a >= TILE_LEAVES:
                     level = (b - a).bit_length() - 1
                     nodes.setdefault(level, set()).add(a >> level)
+                else:
+                    tiles.add(a >> TILE)
         kept = self._nodes(nodes)
-        leaves: dict[int, list[bytes]] = {}  # by tile
-        for blocks in parts:
-            for a, b in blocks:
-                if b - a < TILE_LEAVES and a >> TILE not in leaves:
-                    tile = a >> TILE
-                    leaves[tile] = self.leaf_hashes(tile << TILE, min(size, (tile + 1) << TILE))
+        leaves = self._tiles(sorted(tiles), size)
 
         def block_hash(a: int, b: int) -> bytes:
             if b - a >= TILE_LEAVES:
@@ -108,7 +116,19 @@ class LogTree:
             offset = (a >> TILE) << TILE
             return merkle.root(tile[a - offset : b - offset])
 
-        return [merkle.combine([block_hash(a, b) for a, b in blocks]) for blocks in parts]
+        return [merkle.combine([block_hash(a, b) for a, b in blocks]) for blocks in parts], leaves
+
+    def _tiles(self, tiles: list[int], size: int) -> dict[int, list[bytes]]:
+        """The leaf hashes of each tile (below `size`), in one statement."""
+        if not tiles:
+            return {}
+        clause = " OR ".join("(log_index >= ? AND log_index < ?)" for _ in tiles)
+        sql = self.dialect.sql(f"SELECT log_index, leaf_hash FROM {LEAVES.name} WHERE {clause} ORDER BY log_index")
+        bounds = [v for t in tiles for v in (t << TILE, min(size, (t + 1) << TILE))]
+        found: dict[int, list[bytes]] = {t: [] for t in tiles}
+        for index, h in self.dialect.tuples(sql, bounds):
+            found[int(index) >> TILE].append(bytes(h))
+        return found
 
     def _nodes(self, wanted: dict[int, set[int]]) -> dict[tuple[int, int], bytes]:
         if not wanted:
@@ -127,7 +147,10 @@ class LogTree:
         """Keep the hash of every complete subtree of whole tiles below `size`, if not kept yet.
         They follow from the leaves, so any process may add them, at any time."""
         tiles = size >> TILE
-        if self.dialect.tuples(self.count_tiles, [TILE])[0][0] >= tiles:
+        if tiles <= self.filled:
+            return
+        self.filled = max(self.filled, int(self.dialect.tuples(self.count_tiles, [TILE])[0][0]))
+        if tiles <= self.filled:
             return
         done = self.dialect.tuples(self.select_level, [TILE, tiles])
         level = [bytes(h) for _, h in done]
@@ -152,3 +175,4 @@ class LogTree:
             new += [(k, j, h) for j, h in enumerate(level) if j >= first_new]
         with self.dialect.writing() as cursor:
             self.dialect.executemany(cursor, self.insert_node, new)
+        self.filled = tiles

@@ -66,12 +66,9 @@ class LogProofs:
                 size = stored.checkpoint.size
             if index >= size:
                 raise InvalidValue("index", f"{index} is not a leaf of a tree of {size}")
-        answer: dict[str, Any] = {
-            "index": index,
-            "size": size,
-            "leaf_hash": b64(self.tree.leaf_hashes(index, index + 1)[0]),
-            "hashes": [b64(h) for h in self.tree.inclusion(index, size)],
-        }
+        leaf, path = self.tree.inclusion(index, size)
+        answer: dict[str, Any] = {"index": index, "size": size, "leaf_hash": b64(leaf)}
+        answer["hashes"] = [b64(h) for h in path]
         if record is not None:
             answer["record"] = record
         kept = stored or self.checkpoints.at(size)
@@ -97,10 +94,11 @@ class LogProofs:
         for fact_id in ids:
             body = bodies.get(fact_id) or self.view.fact_named(fact_id)
             index = indexes[fact_id]
+            leaf, path = self.tree.inclusion(index, size)
             facts[fact_id] = {
                 "index": index,
-                "leaf_hash": b64(self.tree.leaf_hashes(index, index + 1)[0]),
-                "hashes": [b64(h) for h in self.tree.inclusion(index, size)],
+                "leaf_hash": b64(leaf),
+                "hashes": [b64(h) for h in path],
                 "record": fact_record(body),
             }
         return {"checkpoint": stored.note, "size": size, "facts": facts}
