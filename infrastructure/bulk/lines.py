@@ -24,20 +24,23 @@ NOT_FACT = (
 
 
 def instant(r: dict[str, Any], key: str) -> datetime:
-    """A line's time, in UTC as the ledger stores times (a line may give any offset, but one)."""
+    """A line's time, in UTC as the ledger keeps times: it must have an offset (any), and a year
+    from 1 to 9999 once in UTC."""
     try:
         value = datetime.fromisoformat(r[key])
-    except (KeyError, TypeError, ValueError):
-        raise ImportMismatch(f"line {r['_line']}: {key} {r.get(key)!r} is not an RFC 3339 time") from None
-    if value.tzinfo is None:
-        raise ImportMismatch(f"line {r['_line']}: {key} {r[key]!r} has no UTC offset")
-    return value.astimezone(UTC)
+        if value.tzinfo is None:
+            raise ValueError("no offset")
+        return value.astimezone(UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise ImportMismatch(
+            f"line {r['_line']}: {key} {r.get(key)!r} is not a time with an offset within the years 0001 to 9999 in UTC"
+        ) from None
 
 
 def fact_from_line(r: dict[str, Any]) -> Fact:
+    body = {k: v for k, v in r.items() if k not in NOT_FACT}
+    body["recorded_at"] = instant(r, "recorded_at").isoformat()
     try:
-        body = {k: v for k, v in r.items() if k not in NOT_FACT}
-        body["recorded_at"] = instant(r, "recorded_at").isoformat()
         return fact_from_dict(body)
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         raise ImportMismatch(f"line {r['_line']}: malformed fact ({e})") from None
@@ -59,8 +62,9 @@ def subject_from_line(r: dict[str, Any]) -> Subject:
 
 
 def milestone_from_line(r: dict[str, Any]) -> Milestone:
+    at = instant(r, "recorded_at").isoformat()
     try:
-        return MilestoneAsDict().decode({**r, "recorded_at": instant(r, "recorded_at").isoformat()})
+        return MilestoneAsDict().decode({**r, "recorded_at": at})
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         raise ImportMismatch(f"line {r['_line']}: malformed milestone ({e})") from None
 
