@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from infrastructure.errors import LogMismatch
 from infrastructure.log.note import Checkpoint, Signer
 from infrastructure.log.tables import CHECKPOINTS
 from infrastructure.log.tree import LogTree
@@ -56,6 +57,11 @@ class Checkpoints:
         rows = self.dialect.tuples(self.select_size, [size])
         return self._stored(rows[0]) if rows else None
 
+    def served(self, size: int) -> Stored | None:
+        """The stored checkpoint of `size` leaves, as served: signed, if the ledger has a key."""
+        stored = self.at(size)
+        return self._signed(stored) if stored is not None else None
+
     def all(self) -> list[Stored]:
         return [self._stored(r) for r in self.dialect.tuples(self.select_all, [])]
 
@@ -74,9 +80,13 @@ class Checkpoints:
         return made
 
     def _signed(self, stored: Stored) -> Stored:
-        """A checkpoint stored unsigned (before the ledger had a key) signed now, in place."""
+        """A checkpoint stored unsigned (before the ledger had a key) signed now, in place; only
+        if its root is the tree's (a key never vouches for a root changed behind the service)."""
         if self.signer is None or stored.signed:
             return stored
+        size = stored.checkpoint.size
+        if size > self.tree.size() or self.tree.root(size) != stored.checkpoint.root:
+            raise LogMismatch(f"the stored checkpoint of size {size} is not the log's at that size; not signed")
         note = self.signer.sign(stored.checkpoint)
         with self.dialect.writing() as cursor:
             self.dialect.execute(cursor, self.sign_stored, [note, stored.checkpoint.size, stored.note])

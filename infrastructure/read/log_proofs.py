@@ -33,7 +33,7 @@ class LogProofs:
         """The latest checkpoint, or the stored one of `size` leaves."""
         if size is None:
             return self.checkpoints.latest()
-        stored = self.checkpoints.at(size)
+        stored = self.checkpoints.served(size)
         if stored is None:
             raise NotFound("checkpoint", str(size), "size")
         return stored
@@ -71,7 +71,7 @@ class LogProofs:
         answer["hashes"] = [b64(h) for h in path]
         if record is not None:
             answer["record"] = record
-        kept = stored or self.checkpoints.at(size)
+        kept = stored or self.checkpoints.served(size)
         if kept is not None:
             answer["checkpoint"] = kept.note
         return answer

@@ -169,6 +169,33 @@ def test_an_unsigned_ledger_serves_its_tree_and_says_so(backend: str, tmp_path: 
             assert merkle.verify_inclusion(3, 21, base64.b64decode(proof["leaf_hash"]), path, root)
 
 
+def test_checkpoints_stored_unsigned_are_served_signed_once_a_key_is_set_but_never_a_changed_root(
+    backend: str, tmp_path: Path, clock: Clock, key_file: Path
+) -> None:
+    with database(backend, str(tmp_path)) as url:
+        unsigned = build(Settings(database_url=url, pool_size=2, log_origin=ORIGIN), clock)
+        try:
+            load_demo(unsigned.ledger)
+            assert not unsigned.log.checkpoints.make(21).signed and not unsigned.log.checkpoints.make(10).signed
+        finally:
+            unsigned.close()
+        s = build(Settings(database_url=url, pool_size=2, log_origin=ORIGIN, signing_key_file=key_file), clock)
+        try:
+            with TestClient(create_app(services=s)) as client:
+                answer = client.get("/v1/log/checkpoint", params={"size": 21})
+                assert answer.headers["ledger-checkpoint-signed"] == "true"
+                Verifier.parse(client.get("/v1/log/key").text.strip()).verify(answer.text)
+                proof = client.get("/v1/log/proof/inclusion", params={"index": 3, "size": 21}).json()
+                assert proof["checkpoint"] == answer.text
+                with raw(url) as run:
+                    run("UPDATE ledger_log_checkpoints SET root = ? WHERE size = 10", (bytes(32),))
+                refused = client.get("/v1/log/checkpoint", params={"size": 10})
+                assert refused.status_code == 500 and "not the log's at that size" in refused.json()["detail"]
+                assert not s.log.checkpoints.at(10).signed  # type: ignore[union-attr]
+        finally:
+            s.close()
+
+
 @pytest.mark.parametrize(
     ("params", "status", "field"),
     [
