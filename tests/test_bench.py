@@ -30,6 +30,15 @@ FIGURES = (
 )
 
 
+def _need_postgres() -> None:
+    """Skip without PostgreSQL, except in CI, where it must run."""
+    problem = _pg_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL must run in CI: {problem}")
+        pytest.skip(problem)
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
@@ -37,11 +46,7 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
 
     Only the table's shape is checked: on a busy machine any figure may miss its target, or say it
     could not be measured."""
-    problem = _pg_reachable()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL must run in CI: {problem}")
-        pytest.skip(problem)
+    _need_postgres()
     table = tmp_path / "bench.md"
     result = subprocess.run(
         [
@@ -90,11 +95,7 @@ def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_the_log_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
     """`python -m bench.log_cost` on 1,000 facts prints its six figures (shape only, no timing)."""
-    problem = _pg_reachable()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL must run in CI: {problem}")
-        pytest.skip(problem)
+    _need_postgres()
     table = tmp_path / "log.md"
     args = ["--facts", "1000", "--seed", "3", "--rounds", "1", "--write-seconds", "0.5", "--proofs", "20"]
     result = subprocess.run(
