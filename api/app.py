@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,11 +24,12 @@ from api.errors import HANDLED, detail, field_errors, outcome_for
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
 from api.problems import ProblemResponse, problem
-from api.routes import facts, reads, recognitions, tokens, writes
+from api.routes import facts, feed, reads, recognitions, tokens, writes
 from api.routes import log as log_routes
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
+from infrastructure.errors import TooManyStreams
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -34,6 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build(settings)
+        _end_streams_on_exit(app.state.services)
         try:
             async with recognitions.awaited_reads(app):
                 yield
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(log_routes.router, dependencies=[Depends(read_access)])
+    app.include_router(feed.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router)
     app.include_router(tokens.router)
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
@@ -73,6 +81,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
     app.add_middleware(RequestLog)
     return app
+
+
+def _end_streams_on_exit(services: Services) -> None:
+    """On SIGINT or SIGTERM, end every feed stream cleanly before the server's own handler runs:
+    the server waits for open responses, and a stream would keep it waiting until its lifetime."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (a test's server runs elsewhere)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+        if callable(previous):
+            signal.signal(sig, functools.partial(_ending, services.feed.close, previous))
+
+
+def _ending(
+    close: Callable[[], None], previous: Callable[[int, FrameType | None], Any], sig: int, frame: FrameType | None
+) -> None:
+    close()
+    previous(sig, frame)
 
 
 def _operations(app: FastAPI) -> None:
@@ -102,6 +128,8 @@ def _handlers(app: FastAPI) -> None:
         if found is None:  # pragma: no cover - only the handled kinds are registered
             return problem(500, "Internal error", "an unexpected error")
         headers = {"Retry-After": "2"} if found.status == 503 else None
+        if isinstance(error, TooManyStreams):
+            headers = {"Retry-After": str(error.retry_after)}
         if found.status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         conflict = (

@@ -18,6 +18,7 @@ from infrastructure.errors import (
     LogMismatch,
     NotFound,
     PreconditionFailed,
+    TooManyStreams,
     TooMuchContention,
 )
 
@@ -41,6 +42,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (AlreadyExists, Outcome(409, "Already exists", 4)),
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
+    (TooManyStreams, Outcome(429, "Too many streams", 10)),
     (ImportMismatch, Outcome(422, "Import mismatch", 6)),
     (DataSetRefused, Outcome(422, "Data set refused", 6)),
     (LogMismatch, Outcome(500, "Stored records and the log disagree", 9)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.utils import get_topic
 
@@ -11,6 +11,9 @@ from infrastructure.bulk.log_backfill import build_log, log_missing
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.bulk.workers import default_workers
 from infrastructure.config.settings import Settings
+from infrastructure.feed.feed_hub import FeedHub
+from infrastructure.feed.feed_reader import FeedReader
+from infrastructure.feed.log_tail import LogTail
 from infrastructure.log.checkpoints import Checkpoints
 from infrastructure.log.note import Signer
 from infrastructure.read.log_proofs import LogProofs
@@ -30,8 +33,24 @@ class Services:
     log: LogProofs
     tokens: TokenStore
     settings: Settings
+    feed: FeedHub = field(init=False)
+    feed_reader: FeedReader = field(init=False)
+    tail: LogTail = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.feed_reader = FeedReader(self.ledger)
+        self.feed = FeedHub(s.feed_buffer_events, s.feed_max_streams, s.feed_max_streams_per_client, self._start_tail)
+        listen = s.database_url if s.backend == "postgres" else None
+        channel = getattr(self.ledger.recorder, "channel_name", "")
+        self.tail = LogTail(FeedReader(self.ledger), self.feed, s.feed_poll_seconds, listen, channel)
+
+    def _start_tail(self) -> None:
+        self.tail.start()
 
     def close(self) -> None:
+        self.feed.close()
+        self.tail.stop()
         self.ledger.factory.close()
 
 

@@ -50,6 +50,12 @@ class TooMuchContention(LedgerError):
     """Raised when a write lost the optimistic-concurrency race too many times."""
 
 
+class TooManyStreams(LedgerError):
+    """Raised when a feed stream would pass a cap: the process's, or one client's."""
+
+    retry_after = 5  # seconds: others' streams end, at the latest at their lifetime
+
+
 class ImportMismatch(LedgerError):
     """Raised when an imported line does not reproduce its recorded system fields."""
 

@@ -77,6 +77,11 @@ def plain(text: str | None, field: str) -> str | None:
     return text
 
 
+def plain_values(values: list[str] | None, field: str) -> list[str]:
+    """A repeatable query parameter's values, each checked by `plain`."""
+    return [plain(v, field) or "" for v in values or ()]
+
+
 def write_request(
     request: Request, principal: Principal, body: BaseModel | None, *, versioned: bool = False
 ) -> WriteRequest:

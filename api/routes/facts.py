@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.models import AuditPage, FactWithCorrections
 from api.parsing import system_time
-from api.routes.deps import get_log, get_queries, plain
+from api.routes.deps import get_log, get_queries, plain_values
 from domain.dates import parse_day
 from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
@@ -35,20 +35,16 @@ def audit_log(
 
     Unknown actors, subjects and fact types, and empty date windows, are refused (422)."""
     filters = {
-        "actor": _plain(actor, "actor"),
-        "subject": _plain(subject, "subject"),
-        "type": _plain(type, "type"),
-        "recorded_by": _plain(recorded_by, "recorded_by"),
+        "actor": plain_values(actor, "actor"),
+        "subject": plain_values(subject, "subject"),
+        "type": plain_values(type, "type"),
+        "recorded_by": plain_values(recorded_by, "recorded_by"),
         "effective_from": parse_day(effective_from, "effective_from"),
         "effective_to": parse_day(effective_to, "effective_to"),
         "recorded_from": system_time(recorded_from, "recorded_from"),
         "recorded_to": system_time(recorded_to, "recorded_to"),
     }
     return q.audit(filters, after, limit)
-
-
-def _plain(values: list[str] | None, field: str) -> list[str]:
-    return [plain(v, field) or "" for v in values or ()]
 
 
 @router.get("/facts/{fact_id}", response_model=FactWithCorrections)

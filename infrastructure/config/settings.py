@@ -50,6 +50,26 @@ class Settings(BaseSettings):
         description="For benchmarks only, to measure what the log costs: writes store no leaves, so "
         "`ledger verify` refuses the ledger they make",
     )
+    feed_heartbeat_seconds: float = Field(
+        default=15, gt=0, le=3600, description="A comment on every feed stream this often"
+    )
+    feed_lifetime_seconds: float = Field(
+        default=1800, gt=0, le=86400, description="A feed stream ends after this long, cleanly; clients reconnect"
+    )
+    feed_retry_ms: int = Field(default=3000, ge=0, le=600_000, description="The `retry:` a feed stream suggests")
+    feed_buffer_events: int = Field(
+        default=1000, ge=1, le=1_000_000, description="Records held for one slow feed client before its stream ends"
+    )
+    feed_send_timeout_seconds: float = Field(
+        default=30, gt=0, le=3600, description="A feed client that takes no data this long is let go"
+    )
+    feed_max_streams: int = Field(default=500, ge=1, le=100_000, description="Feed streams one server process serves")
+    feed_max_streams_per_client: int = Field(
+        default=20, ge=1, le=100_000, description="Feed streams of one token, or of one address without a token"
+    )
+    feed_poll_seconds: float = Field(
+        default=0.2, gt=0, le=60, description="How often a process looks for new records (PostgreSQL: unless notified)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

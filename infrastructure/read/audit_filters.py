@@ -26,11 +26,17 @@ class AuditFilters:
     """Checks the audit log's filters against the actors, subjects and fact types there are."""
 
     def __init__(
-        self, actors: ActorCatalogue, subjects: KnownSubjects, subject_bodies: Callable[[], list[dict[str, Any]]]
+        self,
+        actors: ActorCatalogue,
+        subjects: KnownSubjects,
+        subject_bodies: Callable[[], list[dict[str, Any]]],
+        types: dict[str, str] = FACT_TYPES,
+        type_name: str = "fact type",
     ) -> None:
         self.actors = actors
         self.subjects = subjects
         self.subject_bodies = subject_bodies
+        self.types, self.type_name = types, type_name
 
     def checked(self, filters: dict[str, Any]) -> dict[str, Any]:
         """The filters with each named one as a tuple of distinct values; InvalidValue(s) naming
@@ -63,9 +69,9 @@ class AuditFilters:
         if name == "subject" and not self.subjects.exists(value):
             meant = did_you_mean(value, subject_spellings(self.subject_bodies()))
             return _problem(name, f"{value!r} is not a registered subject id", meant)
-        if name == "type" and value not in FACT_TYPES:
-            meant = did_you_mean(value, FACT_TYPES)
-            return _problem(name, f"{value!r} is not a fact type", meant, f"one of {', '.join(FACT_TYPES)}")
+        if name == "type" and value not in self.types:
+            meant = did_you_mean(value, self.types)
+            return _problem(name, f"{value!r} is not a {self.type_name}", meant, f"one of {', '.join(self.types)}")
         return None  # recorded_by: any principal may have recorded, or may yet
 
 

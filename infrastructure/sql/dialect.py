@@ -94,6 +94,10 @@ class Dialect(ABC):
         return nullcontext()
 
     @abstractmethod
+    def notification_id(self, events_table: str, originator_id: UUID, version: int) -> int | None:
+        """The notification id of one stored event, if it is stored."""
+
+    @abstractmethod
     def lock_writers(self, cursor: Any) -> None:
         """Inside a write transaction: keep new events from committing until it ends."""
 

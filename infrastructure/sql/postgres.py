@@ -112,6 +112,11 @@ class PostgresDialect(Dialect):
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
 
+    def notification_id(self, events_table: str, originator_id: UUID, version: int) -> int | None:
+        sql = f"SELECT notification_id FROM {events_table} WHERE originator_id = %s AND originator_version = %s"
+        rows = self.tuples(sql, [originator_id, version])
+        return int(rows[0][0]) if rows else None
+
     def lock_writers(self, cursor: Any) -> None:
         # The same lock every event insert takes; reads go on meanwhile.
         cursor.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE".encode())

@@ -112,6 +112,12 @@ class SQLiteDialect(Dialect):
     def rename_index(self, cursor: Any, old: str, new: str) -> bool:
         return False  # SQLite has no ALTER INDEX
 
+    def notification_id(self, events_table: str, originator_id: UUID, version: int) -> int | None:
+        # The library keeps ids as hex text, and numbers events by their rowid.
+        sql = f"SELECT rowid FROM {events_table} WHERE originator_id = ? AND originator_version = ?"
+        rows = self.tuples(sql, [originator_id.hex, version])
+        return int(rows[0][0]) if rows else None
+
     def lock_writers(self, cursor: Any) -> None:
         # A write takes SQLite's one write lock, held until this transaction ends.
         cursor.execute("CREATE TABLE IF NOT EXISTS ledger_rebuild_lock (at TEXT)")

@@ -1,0 +1,152 @@
+"""One client's stream: the backlog from where it resumes, `caught-up`, then live records, with
+heartbeats, until its lifetime, a shutdown, a full buffer or a revoked token ends it.
+
+Whatever the path a record takes (read from the store, or handed over by the hub), the stream
+sends records in log order, each once: it keeps the cursor of the last one it passed, and
+reads from the store whatever the hub's hand-over skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from infrastructure.feed.feed_event import Cursor, FeedEvent
+from infrastructure.feed.feed_filters import FeedFilters
+from infrastructure.feed.feed_hub import FeedHub, Subscriber
+from infrastructure.feed.feed_reader import PAGE, FeedReader
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """The backlog is sent: the stream is at `index` (None: the log is empty)."""
+
+    index: int | None
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    pass
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The stream ends; the client resumes after `index`."""
+
+    reason: str
+    index: int | None
+
+
+Item = FeedEvent | CaughtUp | Heartbeat | Ended
+SHUTDOWN, LIFETIME, SLOW, REVOKED = "shutdown", "lifetime", "slow-client", "token-revoked"
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    heartbeat: float
+    lifetime: float
+
+
+class FeedStream:
+    """The items of one stream, for a subscriber the hub has admitted."""
+
+    def __init__(
+        self,
+        hub: FeedHub,
+        reader: FeedReader,
+        subscriber: Subscriber,
+        filters: FeedFilters,
+        after: int,
+        limits: StreamLimits,
+        since: datetime | None = None,
+        allowed: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        self.hub, self.reader, self.subscriber = hub, reader, subscriber
+        self.filters, self.after, self.limits = filters, after, limits
+        self.since = since  # until a record recorded since then, records before it are passed over
+        self.allowed = allowed
+        self.cursor = Cursor()
+
+    async def items(self) -> AsyncIterator[Item]:
+        try:
+            async for item in self._items():
+                yield item
+        finally:
+            self.hub.unsubscribe(self.subscriber)
+
+    async def _items(self) -> AsyncIterator[Item]:
+        start = time.monotonic()
+        deadline, beat = start + self.limits.lifetime, start + self.limits.heartbeat
+        self.cursor = await asyncio.to_thread(self.reader.after, self.after)
+        while True:  # the backlog; once it reads short, the hub's hand-over starts, and one more read follows
+            events, self.cursor = await asyncio.to_thread(self.reader.read, self.cursor, PAGE)
+            for e in events:
+                if self._wanted(e):
+                    yield e
+            if (ended := self._ended(deadline)) is not None:
+                yield ended
+                return
+            if len(events) < PAGE:
+                if self.subscriber.live:
+                    break
+                self.subscriber.live = True
+        yield CaughtUp(self._index())
+        while True:
+            if (ended := self._ended(deadline)) is not None:
+                yield ended
+                return
+            now = time.monotonic()
+            if now >= beat:
+                if self.allowed is not None and not await self.allowed():
+                    yield Ended(REVOKED, self._index())
+                    return
+                yield Heartbeat()
+                beat = now + self.limits.heartbeat
+            buffer = self.subscriber.buffer
+            if buffer:
+                async for e in self._passed(buffer.popleft()):
+                    yield e
+                continue
+            self.subscriber.wake.clear()
+            with contextlib.suppress(TimeoutError):  # a heartbeat's, or the lifetime's, time has come
+                await asyncio.wait_for(self.subscriber.wake.wait(), max(0.0, min(deadline, beat) - now))
+
+    async def _passed(self, event: FeedEvent) -> AsyncIterator[FeedEvent]:
+        """The records up to `event` this stream has not passed yet, in order."""
+        if event.index <= self.cursor.index:
+            return
+        while self.cursor.index < event.index - 1:  # handed over after a record this stream missed
+            events, self.cursor = await asyncio.to_thread(
+                self.reader.read, self.cursor, min(PAGE, event.index - 1 - self.cursor.index), event.index - 1
+            )
+            for e in events:
+                if self._wanted(e):
+                    yield e
+            if not events:  # pragma: no cover - the store holds every record the hub hands over
+                break
+        self.cursor = event.after
+        if self._wanted(event):
+            yield event
+
+    def _wanted(self, event: FeedEvent) -> bool:
+        if self.since is not None:
+            if datetime.fromisoformat(event.recorded_at) < self.since:
+                return False
+            self.since = None
+        return self.filters.matches(event)
+
+    def _ended(self, deadline: float) -> Ended | None:
+        if self.hub.closing:
+            return Ended(SHUTDOWN, self._index())
+        if self.subscriber.overflowed:
+            return Ended(SLOW, self._index())
+        if time.monotonic() >= deadline:
+            return Ended(LIFETIME, self._index())
+        return None
+
+    def _index(self) -> int | None:
+        return self.cursor.index if self.cursor.index >= 0 else None
