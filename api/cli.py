@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api import log_commands
+from api import follow_command, log_commands
 from api.cli_runtime import err, out, services
 from api.errors import outcome_of
 from api.parsing import system_time
@@ -42,6 +42,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(log_commands.keys_app, name="keys")
 app.command()(log_commands.verify)
 app.command("verify-proof")(log_commands.verify_proof)
+app.command()(follow_command.follow)
 
 
 @app.command()
