@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from api.models import FeedFact
 from infrastructure.feed.feed_event import FeedEvent
 from infrastructure.feed.feed_stream import CaughtUp, Ended, Heartbeat, Item
 
@@ -26,8 +27,11 @@ def retry_line(milliseconds: int) -> str:
 def sse(item: Item, cloud_source: str | None) -> str:
     """One item as SSE text; records as CloudEvents when a source is given."""
     if isinstance(item, FeedEvent):
-        data = item.json() if cloud_source is None else _json(cloud_event(item, cloud_source))
-        return f"id: {item.index}\nevent: {item.kind}\ndata: {data}\n\n"
+        text = item.rendered.get(cloud_source)
+        if text is None:  # made once per record and format, however many streams send it
+            data = shown(item) if cloud_source is None else cloud_event(item, cloud_source)
+            text = item.rendered[cloud_source] = f"id: {item.index}\nevent: {item.kind}\ndata: {_json(data)}\n\n"
+        return text
     if isinstance(item, Heartbeat):
         return ": heartbeat\n\n"
     if isinstance(item, CaughtUp):
@@ -42,9 +46,16 @@ def _signal(name: str, index: int | None, data: dict[str, Any]) -> str:
     return f"event: {name}\n{id_line}data: {_json(data)}\n\n"
 
 
+def shown(event: FeedEvent) -> dict[str, Any]:
+    """The record's data: a fact in the shape of every fact the API shows, any other as exported."""
+    if event.kind == "fact":
+        return FeedFact.model_validate(event.data).model_dump(mode="json")
+    return event.data
+
+
 def cloud_event(event: FeedEvent, source: str) -> dict[str, Any]:
     """The record as a CloudEvents 1.0 structured event (JSON format)."""
-    data = event.data
+    data = shown(event)
     out: dict[str, Any] = {
         "specversion": "1.0",
         "id": str(event.index),

@@ -149,6 +149,10 @@ class FactWithCorrections(Fact):
     )
 
 
+class FeedFact(Fact):
+    log_index: int
+
+
 class AuditPage(BaseModel):
     items: list[RelationFact]
     next_after: int | None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 KINDS = ("fact", "subject", "milestone", "actor")  # the records of the log
 
 
@@ -32,7 +30,7 @@ class FeedEvent:
     kind: str
     data: dict[str, Any]
     after: Cursor  # the cursor just past this record
-    _json: str | None = field(default=None, repr=False)
+    rendered: dict[str | None, str] = field(default_factory=dict, repr=False, compare=False)  # by the API, per format
 
     @property
     def subject(self) -> str | None:
@@ -51,9 +49,3 @@ class FeedEvent:
     def recorded_at(self) -> str:
         """The record's system time, RFC 3339."""
         return str(self.data.get("recorded_at") or self.data.get("registered_at"))
-
-    def json(self) -> str:
-        """The data as compact JSON, made once however many streams send it."""
-        if self._json is None:
-            self._json = orjson.dumps(self.data).decode()
-        return self._json

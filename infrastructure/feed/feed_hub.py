@@ -10,6 +10,7 @@ import asyncio
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from infrastructure.errors import TooManyStreams
 from infrastructure.feed.feed_event import FeedEvent
@@ -20,6 +21,7 @@ class Subscriber:
 
     def __init__(self, client: str, limit: int) -> None:
         self.client = client
+        self.loop = asyncio.get_running_loop()  # one per server process; tests may run several
         self.limit = limit
         self.buffer: deque[FeedEvent] = deque()
         self.live = False  # caught up: the hub hands it what the tail reads
@@ -38,7 +40,6 @@ class FeedHub:
         self.subscribers: set[Subscriber] = set()
         self.per_client: Counter[str] = Counter()
         self.closing = False
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.lock = threading.Lock()
         self.tail_started = False
 
@@ -48,7 +49,6 @@ class FeedHub:
             raise TooManyStreams(f"this server has {len(self.subscribers)} feed streams open, its most")
         if self.per_client[client] >= self.max_per_client:
             raise TooManyStreams(f"{client} has {self.per_client[client]} feed streams open, the most one client may")
-        self.loop = asyncio.get_running_loop()
         subscriber = Subscriber(client, self.buffer)
         self.subscribers.add(subscriber)
         self.per_client[client] += 1
@@ -66,14 +66,12 @@ class FeedHub:
                 del self.per_client[subscriber.client]
 
     def publish(self, events: Sequence[FeedEvent]) -> None:
-        """From the tail's thread: hand the records to every live stream, in the event loop."""
-        loop = self.loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._deliver, events)
+        """From the tail's thread: hand the records to every live stream, in its event loop."""
+        self._in_loops(self._deliver, events)
 
-    def _deliver(self, events: Sequence[FeedEvent]) -> None:
+    def _deliver(self, loop: asyncio.AbstractEventLoop, events: Sequence[FeedEvent]) -> None:
         for s in self.subscribers:
-            if not s.live or s.overflowed:
+            if s.loop is not loop or not s.live or s.overflowed:
                 continue
             room = s.limit - len(s.buffer)
             s.buffer.extend(events[:room])
@@ -83,10 +81,15 @@ class FeedHub:
     def close(self) -> None:
         """The server is stopping: every stream ends, now and from now on. Safe from a signal handler."""
         self.closing = True
-        loop = self.loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake_all)
+        self._in_loops(self._wake)
 
-    def _wake_all(self) -> None:
+    def _wake(self, loop: asyncio.AbstractEventLoop) -> None:
         for s in self.subscribers:
-            s.wake.set()
+            if s.loop is loop:
+                s.wake.set()
+
+    def _in_loops(self, call: Callable[..., None], *args: Any) -> None:
+        """Run `call(loop, *args)` in each loop that has subscribers."""
+        for loop in {s.loop for s in list(self.subscribers)}:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(call, loop, *args)
