@@ -98,7 +98,11 @@ def write_statement(services: Services, day: int) -> dict[str, Any]:
         "actor": "CHN",
         "subject": "taliban-iea",
         "effective_on": f"2025-{1 + day // 28 % 12:02d}-{1 + day % 28:02d}",
-        "details": {"speaker": "Ministry of Foreign Affairs", "stance": "supportive", "quote": f"statement {next(STATEMENTS)}"},
+        "details": {
+            "speaker": "Ministry of Foreign Affairs",
+            "stance": "supportive",
+            "quote": f"statement {next(STATEMENTS)}",
+        },
         "sources": [{"url": "https://example.org/statement", "title": "A statement", "publisher": "Example"}],
     }
     return services.ledger.record_fact(data, WriteRequest("tests", None, None, None))
