@@ -19,9 +19,19 @@ from infrastructure.feed.feed_filters import FeedFilters
 from infrastructure.feed.feed_stream import FeedStream, StreamLimits
 
 router = APIRouter(prefix="/v1", tags=["feed"])
+# One event of the stream, as SSE parsers give it; `data` is JSON text.
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["fact", "subject", "milestone", "actor", "caught-up", "end"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "A log index"},
+        "data": {"type": "string", "description": "The record (or signal) as JSON"},
+        "retry": {"type": "integer"},
+    },
+}
 EVENT_STREAM: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": SSE_EVENT}},
         "description": "Server-Sent Events: `retry:`, each record (`id`: its log index; `event`: fact, subject, "
         "milestone or actor), `caught-up` once the backlog is sent, `: heartbeat` comments, and `end` with its reason",
     }
@@ -29,7 +39,7 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
 MAX_INDEX = 2**62
 
 
-@router.get("/feed", response_class=EventStream, responses=EVENT_STREAM)
+@router.get("/feed", response_class=EventStream, status_code=200, responses=EVENT_STREAM)
 async def feed(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
