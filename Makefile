@@ -43,6 +43,7 @@ FACTS ?= 100000
 bench: $(BIN)/ledger
 	$(BIN)/python -m bench.run --facts $(FACTS)
 	$(BIN)/python -m bench.log_cost --facts $(FACTS)
+	$(BIN)/python -m bench.feed_cost
 	@if command -v wrk >/dev/null; then $(BIN)/python -m bench.hot_route --against bare --facts $(FACTS); \
 	  else echo "bench.hot_route skipped: it needs wrk"; fi
 

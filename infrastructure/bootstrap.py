@@ -43,7 +43,9 @@ class Services:
         self.feed = FeedHub(s.feed_buffer_events, s.feed_max_streams, s.feed_max_streams_per_client, self._start_tail)
         listen = s.database_url if s.backend == "postgres" else None
         channel = getattr(self.ledger.recorder, "channel_name", "")
-        self.tail = LogTail(FeedReader(self.ledger), self.feed, s.feed_poll_seconds, listen, channel)
+        self.tail = LogTail(
+            FeedReader(self.ledger), self.feed, s.feed_poll_seconds, s.feed_gather_seconds, listen, channel
+        )
 
     def _start_tail(self) -> None:
         self.tail.start()

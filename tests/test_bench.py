@@ -349,3 +349,31 @@ def test_runs_started_at_once_each_write_the_dataset_and_none_fails(
     assert errors == []
     assert (tmp_path / "ledger-bench-500-1.jsonl").read_text() == "first\nsecond\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger-bench-500-1.jsonl"], "no file left behind"
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_feed_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
+    """`python -m bench.feed_cost` with 6 subscribers prints its four figures, with arrivals measured."""
+    _need_postgres()
+    table = tmp_path / "feed.md"
+    args = ["--subscribers", "6", "--seconds", "1", "--rounds", "1"]
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.feed_cost", *args, "--markdown", str(table)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = table.read_text().splitlines()[2:]
+    assert [row.split(" | ")[0].split(" (")[0].split(" with ")[0] for row in rows] == [
+        "| commit to arrival, p50",
+        "| commit to arrival, p99",
+        "| writer's POST rate",
+        "| server RSS, largest worker",
+    ]
+    assert "arrivals" in result.stdout and " 0 arrivals" not in result.stdout, result.stdout[-2000:]
+    for row in rows:
+        cells = row.strip("| ").split(" | ")
+        assert len(cells) == 6 and cells[5] in ("yes", "no", "—"), row

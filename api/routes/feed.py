@@ -86,8 +86,8 @@ async def feed(
     source = s.log_origin if cloud else None
 
     async def chunks() -> AsyncGenerator[str, None]:
-        async for item in stream.items():
-            yield sse(item, source)
+        async for batch in stream.batches():
+            yield "".join(sse(item, source) for item in batch)
 
     return EventStream(chunks(), retry_line(s.feed_retry_ms), s.feed_send_timeout_seconds)
 

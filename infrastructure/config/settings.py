@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     feed_poll_seconds: float = Field(
         default=0.2, gt=0, le=60, description="How often a process looks for new records (PostgreSQL: unless notified)"
     )
+    feed_gather_seconds: float = Field(
+        default=0.05,
+        ge=0,
+        le=5,
+        description="After handing new records to its streams, a process waits this long before reading more, "
+        "so records written meanwhile are sent together (0: each at once)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventsourcing.persistence import PersistenceError
+
 from infrastructure.feed.feed_event import Cursor, FeedEvent
 from infrastructure.feed.feed_filters import FeedFilters
 from infrastructure.feed.feed_hub import FeedHub, Subscriber
@@ -42,7 +44,7 @@ class Ended:
 
 
 Item = FeedEvent | CaughtUp | Heartbeat | Ended
-SHUTDOWN, LIFETIME, SLOW, REVOKED = "shutdown", "lifetime", "slow-client", "token-revoked"
+SHUTDOWN, LIFETIME, SLOW, REVOKED, UNAVAILABLE = "shutdown", "lifetime", "slow-client", "token-revoked", "unavailable"
 
 
 @dataclass(frozen=True)
@@ -71,66 +73,72 @@ class FeedStream:
         self.allowed = allowed
         self.cursor = Cursor()
 
-    async def items(self) -> AsyncIterator[Item]:
+    async def batches(self) -> AsyncIterator[list[Item]]:
+        """The stream's items, as many together as are ready: a page of the backlog, or every
+        record handed over since the last batch (one send to the client each)."""
         try:
-            async for item in self._items():
-                yield item
+            async for batch in self._batches():
+                yield batch
+        except PersistenceError:  # the database went away: the client resumes, here or elsewhere
+            yield [Ended(UNAVAILABLE, self._index())]
         finally:
             self.hub.unsubscribe(self.subscriber)
 
-    async def _items(self) -> AsyncIterator[Item]:
+    async def _batches(self) -> AsyncIterator[list[Item]]:
         start = time.monotonic()
         deadline, beat = start + self.limits.lifetime, start + self.limits.heartbeat
         self.cursor = await asyncio.to_thread(self.reader.after, self.after)
         while True:  # the backlog; once it reads short, the hub's hand-over starts, and one more read follows
             events, self.cursor = await asyncio.to_thread(self.reader.read, self.cursor, PAGE)
-            for e in events:
-                if self._wanted(e):
-                    yield e
+            if wanted := [e for e in events if self._wanted(e)]:
+                yield list[Item](wanted)
             if (ended := self._ended(deadline)) is not None:
-                yield ended
+                yield [ended]
                 return
             if len(events) < PAGE:
                 if self.subscriber.live:
                     break
                 self.subscriber.live = True
-        yield CaughtUp(self._index())
+        yield [CaughtUp(self._index())]
         while True:
             if (ended := self._ended(deadline)) is not None:
-                yield ended
+                yield [ended]
                 return
             now = time.monotonic()
             if now >= beat:
                 if self.allowed is not None and not await self.allowed():
-                    yield Ended(REVOKED, self._index())
+                    yield [Ended(REVOKED, self._index())]
                     return
-                yield Heartbeat()
+                yield [Heartbeat()]
                 beat = now + self.limits.heartbeat
             buffer = self.subscriber.buffer
             if buffer:
-                async for e in self._passed(buffer.popleft()):
-                    yield e
+                batch: list[Item] = []
+                while buffer:
+                    batch += await self._passed(buffer.popleft())
+                if batch:
+                    yield batch
                 continue
             self.subscriber.wake.clear()
             with contextlib.suppress(TimeoutError):  # a heartbeat's, or the lifetime's, time has come
                 await asyncio.wait_for(self.subscriber.wake.wait(), max(0.0, min(deadline, beat) - now))
 
-    async def _passed(self, event: FeedEvent) -> AsyncIterator[FeedEvent]:
-        """The records up to `event` this stream has not passed yet, in order."""
+    async def _passed(self, event: FeedEvent) -> list[FeedEvent]:
+        """The records up to `event` this stream has not passed yet and wants, in order."""
+        out: list[FeedEvent] = []
         if event.index <= self.cursor.index:
-            return
+            return out
         while self.cursor.index < event.index - 1:  # handed over after a record this stream missed
             events, self.cursor = await asyncio.to_thread(
                 self.reader.read, self.cursor, min(PAGE, event.index - 1 - self.cursor.index), event.index - 1
             )
-            for e in events:
-                if self._wanted(e):
-                    yield e
+            out += [e for e in events if self._wanted(e)]
             if not events:  # pragma: no cover - the store holds every record the hub hands over
                 break
         self.cursor = event.after
         if self._wanted(event):
-            yield event
+            out.append(event)
+        return out
 
     def _wanted(self, event: FeedEvent) -> bool:
         if self.since is not None:
@@ -149,4 +157,6 @@ class FeedStream:
         return None
 
     def _index(self) -> int | None:
-        return self.cursor.index if self.cursor.index >= 0 else None
+        """The last log index passed; before the first read, where the client said it was."""
+        index = max(self.cursor.index, self.after)
+        return index if index >= 0 else None

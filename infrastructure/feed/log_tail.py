@@ -1,7 +1,9 @@
 """The one reader of new records in a process: it follows the log's end and publishes what is added.
 
 On PostgreSQL it listens on the channel every write notifies, on one connection of its own, and
-reads at once; without a notification (or on SQLite) it looks every `poll` seconds.
+reads at once; without a notification (or on SQLite) it looks every `poll` seconds. After a
+hand-over it waits `gather` seconds, so that under a stream of writes each of its streams is sent
+many records at a time, not each on its own.
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ log = logging.getLogger("ledger.feed")
 class LogTail:
     """A daemon thread publishing every record added to the log after it started."""
 
-    def __init__(self, reader: FeedReader, hub: FeedHub, poll: float, listen_url: str | None, channel: str) -> None:
+    def __init__(
+        self, reader: FeedReader, hub: FeedHub, poll: float, gather: float, listen_url: str | None, channel: str
+    ) -> None:
         self.reader = reader
         self.hub = hub
         self.poll = poll
+        self.gather = gather  # after a hand-over, records written within this go out together
         self.listen_url = listen_url
         self.channel = channel
         self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
         self.cursor: Cursor | None = None
+        self.failing = False  # an outage is logged once, and its end
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, name="ledger-feed-tail", daemon=True)
@@ -46,18 +52,27 @@ class LogTail:
             try:
                 if self.cursor is None:
                     self.cursor = self.reader.after(self.reader.size() - 1)
-                self._read()
+                if self._read() and self.gather:
+                    self.stopped.wait(self.gather)
+                if self.failing:
+                    self.failing = False
+                    log.info("the feed reads new records again")
             except Exception:  # the database away: streams keep their heartbeat, and this tries again
-                log.warning("the feed could not read new records; trying again", exc_info=True)
+                if not self.failing:
+                    self.failing = True
+                    log.warning("the feed cannot read new records; trying again", exc_info=True)
 
-    def _read(self) -> None:
+    def _read(self) -> bool:
+        """Hand over every record added since the last read; whether there was one."""
         assert self.cursor is not None
+        found = False
         while True:
             events, self.cursor = self.reader.read(self.cursor, PAGE)
             if events:
                 self.hub.publish(events)
+                found = True
             if len(events) < PAGE:
-                return
+                return found
 
     def _wakes(self) -> Iterator[None]:
         """Each time there may be new records, until stopped."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from eventsourcing.persistence import OperationalError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -232,15 +233,15 @@ def test_a_slow_clients_stream_ends_when_its_buffer_fills(backend: str, tmp_path
             stream = FeedStream(
                 services.feed, services.feed_reader, subscriber, FeedFilters(), -1, StreamLimits(60, 600)
             )
-            items = stream.items()
-            got = [await anext(items)]
+            batches = stream.batches()
+            got = list(await anext(batches))
             while not isinstance(got[-1], CaughtUp):
-                got.append(await anext(items))
+                got += await anext(batches)
             await asyncio.to_thread(lambda: [write_statement(services, d) for d in range(4)])
             while not subscriber.overflowed:
                 await asyncio.sleep(0.02)
-            got.append(await anext(items))
-            await items.aclose()
+            got += await anext(batches)
+            await batches.aclose()
             assert not services.feed.subscribers
             return got
 
@@ -287,4 +288,20 @@ def test_a_client_that_takes_nothing_is_let_go_after_the_send_timeout(feed_ledge
         await asyncio.wait_for(app(scope, receive, send), 10)
 
     asyncio.run(run())
+    assert not services.feed.subscribers
+
+
+def test_a_stream_whose_database_goes_away_ends_saying_so(feed_ledger: tuple[Any, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    services, _ = feed_ledger
+
+    def away(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    async def run() -> list[Any]:
+        subscriber = services.feed.subscribe("someone")
+        stream = FeedStream(services.feed, services.feed_reader, subscriber, FeedFilters(), 5, StreamLimits(60, 600))
+        monkeypatch.setattr(services.feed_reader, "read", away)
+        return [item async for batch in stream.batches() for item in batch]
+
+    assert asyncio.run(run()) == [Ended("unavailable", 5)]
     assert not services.feed.subscribers
