@@ -1,13 +1,15 @@
 """A Server-Sent Events response that stops its stream the moment the client goes.
 
-The client's disconnect is watched beside the stream, which is cancelled on it; a send the
-client does not take within the send timeout lets the connection go too. Either way the stream's
-generator is closed, so nothing is left running for a client that has gone.
+The client's disconnect is watched beside the stream, which is cancelled on it; so is a stream
+whose client has not taken a send within the send timeout (a watchdog looks, rather than a
+timeout around every send). Either way the stream's generator is closed, so nothing is left
+running for a client that has gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
 
 import anyio
 from starlette.responses import Response
@@ -17,44 +19,52 @@ from starlette.types import Receive, Scope, Send
 class EventStream(Response):
     media_type = "text/event-stream"
 
-    def __init__(self, chunks: AsyncGenerator[str, None], first: str, send_timeout: float) -> None:
+    def __init__(
+        self,
+        batches: AsyncGenerator[list[Any], None],
+        render: Callable[[list[Any]], str],
+        first: str,
+        send_timeout: float,
+    ) -> None:
         super().__init__(
             status_code=200,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             media_type=self.media_type,
         )
         self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]  # it has no end
-        self.chunks = chunks
+        self.batches, self.text_of = batches, render
         self.first = first
         self.send_timeout = send_timeout  # seconds a client may take one chunk in; a dead one is let go after it
+        self.sending_since: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         async with anyio.create_task_group() as group:
             group.start_soon(_until_disconnect, receive, group.cancel_scope)
+            group.start_soon(self._watchdog, group.cancel_scope)
             try:
-                if await _sent(send, self.first, self.send_timeout) and await self._stream(send):
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await self._send(send, self.first)
+                async for batch in self.batches:
+                    await self._send(send, self.text_of(batch))
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
             finally:
                 with anyio.CancelScope(shield=True):
-                    await self.chunks.aclose()
+                    await self.batches.aclose()
                 group.cancel_scope.cancel()
 
-    async def _stream(self, send: Send) -> bool:
-        async for chunk in self.chunks:
-            if not await _sent(send, chunk, self.send_timeout):
-                return False
-        return True
-
-
-async def _sent(send: Send, chunk: str, timeout: float) -> bool:
-    """Whether the client took the chunk in time."""
-    if not chunk:
-        return True
-    with anyio.move_on_after(timeout):
+    async def _send(self, send: Send, chunk: str) -> None:
+        self.sending_since = anyio.current_time()
         await send({"type": "http.response.body", "body": chunk.encode(), "more_body": True})
-        return True
-    return False
+        self.sending_since = None
+
+    async def _watchdog(self, scope: anyio.CancelScope) -> None:
+        """Cancel the stream once a send has waited longer than the send timeout."""
+        while True:
+            await anyio.sleep(self.send_timeout / 4)
+            since = self.sending_since
+            if since is not None and anyio.current_time() - since > self.send_timeout:
+                scope.cancel()
+                return
 
 
 async def _until_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -16,7 +15,7 @@ from api.routes.deps import get_services, plain_values
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services
 from infrastructure.feed.feed_filters import FeedFilters
-from infrastructure.feed.feed_stream import FeedStream, StreamLimits
+from infrastructure.feed.feed_stream import FeedStream, Item, StreamLimits
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 # One event of the stream, as SSE parsers give it; `data` is JSON text.
@@ -85,11 +84,10 @@ async def feed(
     )
     source = s.log_origin if cloud else None
 
-    async def chunks() -> AsyncGenerator[str, None]:
-        async for batch in stream.batches():
-            yield "".join(sse(item, source) for item in batch)
+    def render(batch: list[Item]) -> str:
+        return "".join(sse(item, source) for item in batch)
 
-    return EventStream(chunks(), retry_line(s.feed_retry_ms), s.feed_send_timeout_seconds)
+    return EventStream(stream.batches(), render, retry_line(s.feed_retry_ms), s.feed_send_timeout_seconds)
 
 
 async def _start(

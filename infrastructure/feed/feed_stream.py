@@ -9,9 +9,7 @@ reads from the store whatever the hub's hand-over skipped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,55 +71,54 @@ class FeedStream:
         self.allowed = allowed
         self.cursor = Cursor()
 
-    async def batches(self) -> AsyncIterator[list[Item]]:
+    async def batches(self) -> AsyncGenerator[list[Item], None]:
         """The stream's items, as many together as are ready: a page of the backlog, or every
         record handed over since the last batch (one send to the client each)."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        deadline, beat = start + self.limits.lifetime, start + self.limits.heartbeat
+        wake = self.subscriber.wake
         try:
-            async for batch in self._batches():
-                yield batch
+            self.cursor = await asyncio.to_thread(self.reader.after, self.after)
+            while True:  # the backlog; once it reads short, the hub's hand-over starts, and one more read follows
+                events, self.cursor = await asyncio.to_thread(self.reader.read, self.cursor, PAGE)
+                if wanted := [e for e in events if self._wanted(e)]:
+                    yield list[Item](wanted)
+                if (ended := self._ended(deadline, loop.time())) is not None:
+                    yield [ended]
+                    return
+                if len(events) < PAGE:
+                    if self.subscriber.live:
+                        break
+                    self.subscriber.live = True
+            yield [CaughtUp(self._index())]
+            while True:
+                now = loop.time()
+                if (ended := self._ended(deadline, now)) is not None:
+                    yield [ended]
+                    return
+                if now >= beat:
+                    if self.allowed is not None and not await self.allowed():
+                        yield [Ended(REVOKED, self._index())]
+                        return
+                    yield [Heartbeat()]
+                    beat = now + self.limits.heartbeat
+                buffer = self.subscriber.buffer
+                if buffer:
+                    batch: list[Item] = []
+                    while buffer:
+                        batch += await self._passed(buffer.popleft())
+                    if batch:
+                        yield batch
+                    continue
+                wake.clear()
+                timer = loop.call_at(min(deadline, beat), wake.set)  # a heartbeat's, or the lifetime's, time
+                await wake.wait()
+                timer.cancel()
         except PersistenceError:  # the database went away: the client resumes, here or elsewhere
             yield [Ended(UNAVAILABLE, self._index())]
         finally:
             self.hub.unsubscribe(self.subscriber)
-
-    async def _batches(self) -> AsyncIterator[list[Item]]:
-        start = time.monotonic()
-        deadline, beat = start + self.limits.lifetime, start + self.limits.heartbeat
-        self.cursor = await asyncio.to_thread(self.reader.after, self.after)
-        while True:  # the backlog; once it reads short, the hub's hand-over starts, and one more read follows
-            events, self.cursor = await asyncio.to_thread(self.reader.read, self.cursor, PAGE)
-            if wanted := [e for e in events if self._wanted(e)]:
-                yield list[Item](wanted)
-            if (ended := self._ended(deadline)) is not None:
-                yield [ended]
-                return
-            if len(events) < PAGE:
-                if self.subscriber.live:
-                    break
-                self.subscriber.live = True
-        yield [CaughtUp(self._index())]
-        while True:
-            if (ended := self._ended(deadline)) is not None:
-                yield [ended]
-                return
-            now = time.monotonic()
-            if now >= beat:
-                if self.allowed is not None and not await self.allowed():
-                    yield [Ended(REVOKED, self._index())]
-                    return
-                yield [Heartbeat()]
-                beat = now + self.limits.heartbeat
-            buffer = self.subscriber.buffer
-            if buffer:
-                batch: list[Item] = []
-                while buffer:
-                    batch += await self._passed(buffer.popleft())
-                if batch:
-                    yield batch
-                continue
-            self.subscriber.wake.clear()
-            with contextlib.suppress(TimeoutError):  # a heartbeat's, or the lifetime's, time has come
-                await asyncio.wait_for(self.subscriber.wake.wait(), max(0.0, min(deadline, beat) - now))
 
     async def _passed(self, event: FeedEvent) -> list[FeedEvent]:
         """The records up to `event` this stream has not passed yet and wants, in order."""
@@ -147,12 +144,12 @@ class FeedStream:
             self.since = None
         return self.filters.matches(event)
 
-    def _ended(self, deadline: float) -> Ended | None:
+    def _ended(self, deadline: float, now: float) -> Ended | None:
         if self.hub.closing:
             return Ended(SHUTDOWN, self._index())
         if self.subscriber.overflowed:
             return Ended(SLOW, self._index())
-        if time.monotonic() >= deadline:
+        if now >= deadline:
             return Ended(LIFETIME, self._index())
         return None
 
