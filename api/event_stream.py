@@ -8,6 +8,7 @@ running for a client that has gone.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ class EventStream(Response):
         self.sending_since: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.clock = asyncio.get_running_loop().time  # anyio's current_time looks its backend up each call
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         async with anyio.create_task_group() as group:
             group.start_soon(_until_disconnect, receive, group.cancel_scope)
@@ -53,7 +55,7 @@ class EventStream(Response):
                 group.cancel_scope.cancel()
 
     async def _send(self, send: Send, chunk: str) -> None:
-        self.sending_since = anyio.current_time()
+        self.sending_since = self.clock()
         await send({"type": "http.response.body", "body": chunk.encode(), "more_body": True})
         self.sending_since = None
 
@@ -62,7 +64,7 @@ class EventStream(Response):
         while True:
             await anyio.sleep(self.send_timeout / 4)
             since = self.sending_since
-            if since is not None and anyio.current_time() - since > self.send_timeout:
+            if since is not None and self.clock() - since > self.send_timeout:
                 scope.cancel()
                 return
 

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         default=0.2, gt=0, le=60, description="How often a process looks for new records (PostgreSQL: unless notified)"
     )
     feed_gather_seconds: float = Field(
-        default=0.05,
+        default=0.1,
         ge=0,
         le=5,
         description="After handing new records to its streams, a process waits this long before reading more, "
