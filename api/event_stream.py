@@ -26,6 +26,7 @@ class EventStream(Response):
         render: Callable[[list[Any]], str],
         first: str,
         send_timeout: float,
+        closed: Callable[[], None],
     ) -> None:
         super().__init__(
             status_code=200,
@@ -37,6 +38,7 @@ class EventStream(Response):
         self.first = first
         self.send_timeout = send_timeout  # seconds a client may take one chunk in; a dead one is let go after it
         self.sending_since: float | None = None
+        self.closed = closed  # called however the stream ends, even before its generator started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.clock = asyncio.get_running_loop().time  # anyio's current_time looks its backend up each call
@@ -52,6 +54,7 @@ class EventStream(Response):
             finally:
                 with anyio.CancelScope(shield=True):
                     await self.batches.aclose()
+                self.closed()
                 group.cancel_scope.cancel()
 
     async def _send(self, send: Send, chunk: str) -> None:

@@ -87,7 +87,13 @@ async def feed(
     def render(batch: list[Item]) -> str:
         return "".join(sse(item, source) for item in batch)
 
-    return EventStream(stream.batches(), render, retry_line(s.feed_retry_ms), s.feed_send_timeout_seconds)
+    return EventStream(
+        stream.batches(),
+        render,
+        retry_line(s.feed_retry_ms),
+        s.feed_send_timeout_seconds,
+        lambda: services.feed.unsubscribe(subscriber),  # a generator never started runs no finally
+    )
 
 
 async def _start(

@@ -285,10 +285,16 @@ def test_a_client_that_takes_nothing_is_let_go_after_the_send_timeout(feed_ledge
             if message["type"] == "http.response.body" and b"id: 3" in message.get("body", b""):
                 await asyncio.Event().wait()  # and takes nothing from its fourth record on
 
+        async def send_nothing(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                await asyncio.Event().wait()  # takes not even the first chunk: the stream never starts
+
         await asyncio.wait_for(app(scope, receive, send), 10)
+        requested = False
+        await asyncio.wait_for(app(scope, receive, send_nothing), 10)
 
     asyncio.run(run())
-    assert not services.feed.subscribers
+    assert not services.feed.subscribers and not services.feed.per_client
 
 
 def test_a_stream_whose_database_goes_away_ends_saying_so(feed_ledger: tuple[Any, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
