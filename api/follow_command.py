@@ -63,11 +63,14 @@ def follow(
                         retry = int(data) / 1000
                         continue
                     if name not in ("caught-up", "end"):
-                        sys.stdout.write(data + "\n")
-                        sys.stdout.flush()
+                        _emit(data)
                     if event_id is not None and event_id != after:
                         after = event_id
                         _save(cursor_file, after)
+            except OutputClosed as closed:
+                if not isinstance(closed.__cause__, BrokenPipeError):
+                    err.print(f"error: cannot write the output: {closed.__cause__}", highlight=False)
+                raise typer.Exit(0 if isinstance(closed.__cause__, BrokenPipeError) else 1) from None
             except Refused as refused:
                 err.print(f"error: {refused}", highlight=False)
                 raise typer.Exit(8 if refused.status in (401, 403) else 2) from None
@@ -76,6 +79,18 @@ def follow(
             time.sleep(retry)
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
+
+
+class OutputClosed(Exception):
+    """Standard output or the cursor file cannot be written (a closed pipe, a full disk): stop."""
+
+
+def _emit(data: str) -> None:
+    try:
+        sys.stdout.write(data + "\n")
+        sys.stdout.flush()
+    except OSError as error:
+        raise OutputClosed() from error
 
 
 def _events(
@@ -153,8 +168,11 @@ def _save(path: Path | None, after: int) -> None:
         return
     offset = _output_length()
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"after": after, "offset": offset}))
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps({"after": after, "offset": offset}))
+        os.replace(temporary, path)
+    except OSError as error:
+        raise OutputClosed() from error
 
 
 def _output_length() -> int | None:

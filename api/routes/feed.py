@@ -65,9 +65,8 @@ async def feed(
     per-process or per-client cap of streams, 429 with Retry-After."""
     s = services.settings
     q = services.queries
-    filters = FeedFilters.checked(
-        q.audit_filters, plain_values(subject, "subject"), plain_values(actor, "actor"), plain_values(type, "type")
-    )
+    values = (plain_values(subject, "subject"), plain_values(actor, "actor"), plain_values(type, "type"))
+    filters = await run_in_threadpool(FeedFilters.checked, q.audit_filters, *values)  # it may read the catalogue
     start, moment = await _start(services, last_event_id, after, since)
     cloud = format == "cloudevents" or CLOUDEVENTS in request.headers.get("accept", "")
     client = getattr(request.state, "principal", None) or f"address {request.client.host if request.client else '-'}"
@@ -104,7 +103,7 @@ async def _start(
         raise InvalidValue("since", "give after or since, not both")
     if last_event_id is not None:
         text = last_event_id.strip()
-        if not text.isdigit() or int(text) > MAX_INDEX:
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_INDEX:
             raise InvalidValue("Last-Event-ID", f"{last_event_id[:40]!r} is not a log index (0 or more)")
         after, since = int(text), None
     size = await run_in_threadpool(services.feed_reader.size)

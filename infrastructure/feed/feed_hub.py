@@ -42,6 +42,7 @@ class FeedHub:
         self.closing = False
         self.lock = threading.Lock()
         self.tail_started = False
+        self.tail_ready = threading.Event()  # the tail knows where the log ends: what follows, it hands over
 
     def subscribe(self, client: str) -> Subscriber:
         """A new stream's subscriber, in the event loop; TooManyStreams past a cap."""

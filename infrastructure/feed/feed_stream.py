@@ -91,6 +91,10 @@ class FeedStream:
                     if self.subscriber.live:
                         break
                     self.subscriber.live = True
+                    # The read after going live must follow the tail's start: a record written
+                    # between this stream's last read and the tail's start would reach neither.
+                    while not self.hub.tail_ready.is_set() and loop.time() < deadline and not self.hub.closing:
+                        await asyncio.sleep(0.01)
             yield [CaughtUp(self._index())]
             while True:
                 now = loop.time()
@@ -106,8 +110,13 @@ class FeedStream:
                 buffer = self.subscriber.buffer
                 if buffer:
                     batch: list[Item] = []
-                    while buffer:
-                        batch += await self._passed(buffer.popleft())
+                    sent = self.cursor
+                    try:
+                        while buffer:
+                            batch += await self._passed(buffer.popleft())
+                    except PersistenceError:
+                        self.cursor = sent  # the client resumes after what it was sent, not after what was read
+                        raise
                     if batch:
                         yield batch
                     continue

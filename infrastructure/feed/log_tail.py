@@ -52,6 +52,7 @@ class LogTail:
             try:
                 if self.cursor is None:
                     self.cursor = self.reader.after(self.reader.size() - 1)
+                    self.hub.tail_ready.set()
                 if self._read() and self.gather:
                     self.stopped.wait(self.gather)
                 if self.failing:
@@ -89,6 +90,8 @@ class LogTail:
                         for _ in conn.notifies(timeout=self.poll, stop_after=1):
                             pass
             except psycopg.Error:
-                log.warning("the feed lost its listening connection; polling until it is back", exc_info=True)
+                if not self.failing:
+                    self.failing = True
+                    log.warning("the feed lost its listening connection; polling until it is back", exc_info=True)
                 yield
                 self.stopped.wait(self.poll)

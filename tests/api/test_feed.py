@@ -105,11 +105,12 @@ def test_filters_mean_any_of_their_values_and_all_of_the_filters(feed_ledger: tu
         ("?after=1&since=2025-01-01T00:00:00Z", {}, "since", "give after or since, not both"),
         ("?since=yesterday", {}, "since", "'yesterday' is not an RFC 3339 time"),
         ("", {"Last-Event-ID": "x1"}, "Last-Event-ID", "'x1' is not a log index"),
+        ("", {"Last-Event-ID": b"1\xb9"}, "Last-Event-ID", "is not a log index"),
         ("?format=xml", {}, "format", "String should match pattern"),
     ],
 )
 def test_a_bad_request_is_refused_before_the_stream_starts(
-    feed_ledger: tuple[Any, str], query: str, headers: dict[str, str], field: str, says: str
+    feed_ledger: tuple[Any, str], query: str, headers: dict[str, Any], field: str, says: str
 ) -> None:
     services, base = feed_ledger
     answer = httpx.get(f"{base}/v1/feed{query}", headers=headers, timeout=10)

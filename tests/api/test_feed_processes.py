@@ -130,3 +130,16 @@ def test_ledger_follow_killed_and_restarted_misses_nothing_and_repeats_nothing(t
 def _last_index(path: Path) -> int | None:
     lines = path.read_text().splitlines()
     return int(json.loads(lines[-1])["log_index"]) if lines else None
+
+
+def test_ledger_follow_stops_when_its_output_is_closed(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """`ledger follow | head -c 100`: once head has gone, follow's next write ends it, instead of
+    a reconnect."""
+    with feed_server("sqlite", tmp_path, clock) as (services, base):
+        follower = subprocess.Popen([*LEDGER, "follow", "--url", base], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert follower.stdout is not None
+        assert len(follower.stdout.read(100)) == 100
+        follower.stdout.close()
+        write_statement(services, 1)  # a record to write to the closed pipe
+        assert follower.wait(timeout=30) == 0
+        assert follower.stderr is not None and b"reconnecting" not in follower.stderr.read()
