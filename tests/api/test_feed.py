@@ -19,6 +19,7 @@ from infrastructure.auth.tokens import Role
 from infrastructure.bulk.export import export_lines
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.feed.feed_filters import FeedFilters
+from infrastructure.feed.feed_hub import FeedHub
 from infrastructure.feed.feed_stream import CaughtUp, Ended, FeedStream, StreamLimits
 from tests.api.feed_client import Event, feed_server, read, records, wait_for, write_statement
 from tests.conftest import ADMIN_TOKEN
@@ -312,3 +313,29 @@ def test_a_stream_whose_database_goes_away_ends_saying_so(feed_ledger: tuple[Any
 
     assert asyncio.run(run()) == [Ended("unavailable", 5)]
     assert not services.feed.subscribers
+
+
+def test_a_stream_going_live_reads_once_more_after_its_processs_tail_has_started(feed_ledger: tuple[Any, str]) -> None:
+    """A record written after the stream's backlog but before the tail knows where the log ends
+    would reach neither: the stream waits for the tail, then reads again, and has it."""
+    services, _ = feed_ledger
+    hub = FeedHub(10, 10, 10, start_tail=lambda: None)  # a tail that has not started yet
+
+    async def run() -> list[Any]:
+        stream = FeedStream(hub, services.feed_reader, hub.subscribe("early"), FeedFilters(), -1, StreamLimits(60, 600))
+        batches = stream.batches()
+        got = list(await anext(batches))  # the backlog, up to index 20
+        waiting = asyncio.create_task(anext(batches))
+        await asyncio.sleep(0.2)
+        assert not waiting.done(), "it waits for the tail"
+        await asyncio.to_thread(write_statement, services, 1)  # index 21, written meanwhile
+        hub.tail_ready.set()  # the tail starts after it: it would hand over from 22 on
+        while not isinstance(got[-1], CaughtUp):
+            got += await waiting if waiting is not None else await anext(batches)
+            waiting = None
+        await batches.aclose()
+        return got
+
+    got = asyncio.run(run())
+    assert [e.index for e in got if not isinstance(e, CaughtUp)] == list(range(22))
+    assert got[-1] == CaughtUp(21)
