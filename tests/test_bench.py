@@ -39,6 +39,19 @@ def _need_postgres() -> None:
         pytest.skip(problem)
 
 
+def _bench(module: str, args: list[str], table: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m module args --markdown table`, which must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args, "--markdown", str(table)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_the_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> None:
@@ -98,14 +111,7 @@ def test_the_log_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> N
     _need_postgres()
     table = tmp_path / "log.md"
     args = ["--facts", "1000", "--seed", "3", "--rounds", "1", "--write-seconds", "0.5", "--proofs", "20"]
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.log_cost", *args, "--markdown", str(table)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    _bench("bench.log_cost", args, table)
     rows = table.read_text().splitlines()[2:]
     assert [re.sub(r" at size [\d,]+", "", row.split(" | ")[0].split(" (")[0]) for row in rows] == [
         "| import, PostgreSQL",
@@ -358,14 +364,7 @@ def test_the_feed_benchmark_runs_end_to_end_at_a_small_scale(tmp_path: Path) -> 
     _need_postgres()
     table = tmp_path / "feed.md"
     args = ["--subscribers", "6", "--seconds", "1", "--rounds", "1"]
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.feed_cost", *args, "--markdown", str(table)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _bench("bench.feed_cost", args, table)
     rows = table.read_text().splitlines()[2:]
     assert [row.split(" | ")[0].split(" (")[0].split(" with ")[0] for row in rows] == [
         "| commit to arrival, p50",
