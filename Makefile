@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: serve test check install-check bench clean
 
-SOURCES := $(shell find domain infrastructure api -name "*.py" -o -name "*.jsonl" -o -name "*.toml")
+SOURCES := $(shell find domain infrastructure api -name "*.py" -o -name "*.jsonl" -o -name "*.toml" -o -path "api/web/*" -type f)
 
 $(BIN)/ledger: pyproject.toml $(SOURCES)
 	$(PYTHON) -m venv $(VENV)

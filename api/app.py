@@ -26,6 +26,7 @@ from api.openapi import problem_responses, with_problem_schemas
 from api.problems import ProblemResponse, problem
 from api.routes import facts, feed, reads, recognitions, tokens, writes
 from api.routes import log as log_routes
+from api.web_page import mount_page
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(writes.router)
     app.include_router(tokens.router)
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    mount_page(app)
     app.openapi = lambda: with_problem_schemas(app)  # type: ignore[method-assign]
     _operations(app)
     _handlers(app)

@@ -17,7 +17,7 @@ files=(
 )
 
 rm -rf "$out" && mkdir -p "$out/licences"
-: > "$out/VERSIONS"
+: > "$out/VERSIONS.txt"
 for line in "${files[@]}"; do
   read -r spec path name <<<"$line"
   package=${spec%@*}
@@ -34,6 +34,6 @@ for line in "${files[@]}"; do
       echo; cat scripts/licences/"$licence".txt; } > "$out/licences/$package.txt"
   fi
   sha=$(sha256sum "$out/$name" | cut -d' ' -f1)
-  echo "$name $spec $licence sha256:$sha" >> "$out/VERSIONS"
+  echo "$name $spec $licence sha256:$sha" >> "$out/VERSIONS.txt"
 done
-echo "vendored into $out:"; cat "$out/VERSIONS"
+echo "vendored into $out:"; cat "$out/VERSIONS.txt"

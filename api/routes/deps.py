@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
@@ -64,6 +64,8 @@ RecordedAt = Annotated[str | None, Query(description=RECORDED_AT_HELP)]
 Mode = Annotated[str, Query(description=MODE_HELP)]
 PROOF_HELP = "true: add the log's checkpoint and an inclusion proof of every fact the answer rests on"
 Proof = Annotated[bool, Query(description=PROOF_HELP)]
+FORMAT_HELP = "json (default) or csv: one row per entry, with its deciding facts and their sources' URLs"
+Format = Annotated[Literal["json", "csv"] | None, Query(description=FORMAT_HELP)]
 
 
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.csv_answers import CSV_RESPONSE, answer_format, status_csv
 from api.models import Actor, Subject
 from api.parsing import system_time
-from api.routes.deps import At, Mode, Proof, RecordedAt, get_log, get_queries, plain, proved
+from api.routes.deps import At, Format, Mode, Proof, RecordedAt, get_log, get_queries, plain, proved
 from api.status_models import ActorStatuses, Changes, History, RelationView, Revisions, SubjectStatus
 from domain.dates import parse_day
 from domain.errors import InvalidValue
@@ -50,7 +51,7 @@ def list_actors(q: Q) -> list[dict[str, Any]]:
     return q.actors()
 
 
-@router.get("/subjects/{subject_id}/status", response_model=SubjectStatus)
+@router.get("/subjects/{subject_id}/status", response_model=SubjectStatus, responses=CSV_RESPONSE)
 def subject_status(
     subject_id: str,
     q: Q,
@@ -59,13 +60,17 @@ def subject_status(
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
     proof: Proof = False,
-) -> dict[str, Any]:
+    format: Format = None,
+) -> Any:
     """The status of every actor with facts toward the subject."""
+    kind = answer_format(format)
     answer = q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
+    if kind == "csv":
+        return status_csv(answer, f"{answer['subject']}-status-{answer['at']}")
     return proved(answer, log, proof)
 
 
-@router.get("/actors/{code}/status", response_model=ActorStatuses)
+@router.get("/actors/{code}/status", response_model=ActorStatuses, responses=CSV_RESPONSE)
 def actor_status(
     code: str,
     q: Q,
@@ -74,9 +79,14 @@ def actor_status(
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
     proof: Proof = False,
-) -> dict[str, Any]:
+    format: Format = None,
+) -> Any:
     """The actor's status toward every subject it has facts about."""
-    return proved(q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode), log, proof)
+    kind = answer_format(format)
+    answer = q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode)
+    if kind == "csv":
+        return status_csv(answer, f"{answer['actor']}-status-{answer['at']}")
+    return proved(answer, log, proof)
 
 
 @router.get("/relations/{actor}/{subject_id}", response_model=RelationView)

@@ -32,8 +32,9 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
+from api.csv_answers import CSV_RESPONSE, answer_format, recognitions_csv
 from api.parsing import system_time
-from api.routes.deps import At, Mode, Proof, RecordedAt, flag, get_services, plain, proved
+from api.routes.deps import At, Format, Mode, Proof, RecordedAt, flag, get_services, plain, proved
 from api.status_models import Recognitions
 from domain.dates import parse_day
 from infrastructure.read.awaited import AwaitedReads
@@ -66,6 +67,7 @@ class Direct(APIRoute):
                 query.get("recorded_at"),
                 query.get("mode", "view"),
                 flag(query.get("proof"), "proof"),
+                query.get("format"),
             )
             return response
 
@@ -75,7 +77,7 @@ class Direct(APIRoute):
 router = APIRouter(prefix="/v1", tags=["status"], route_class=Direct)
 
 
-@router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions)
+@router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions, responses=CSV_RESPONSE)
 async def recognitions(
     request: Request,
     subject_id: str,
@@ -83,19 +85,21 @@ async def recognitions(
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
     proof: Proof = False,
+    format: Format = None,
 ) -> Response:
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     services = await get_services(request)
     await read_access(request, services)
+    kind = answer_format(format)
     args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan
     if awaited is not None and mode == "view" and not proof:
-        return CompactJSON(await awaited.recognitions(*args))
-
-    def answer() -> dict[str, Any]:
-        return proved(services.queries.recognitions(*args, mode), services.log, proof)
-
-    return CompactJSON(await run_in_threadpool(answer))
+        found = await awaited.recognitions(*args)
+    else:
+        found = await run_in_threadpool(lambda: proved(services.queries.recognitions(*args, mode), services.log, proof))
+    if kind == "csv":
+        return recognitions_csv(found, f"{found['subject']}-recognitions-{found['at']}")
+    return CompactJSON(found)
 
 
 @asynccontextmanager

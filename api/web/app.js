@@ -1,0 +1,494 @@
+// The page's controller: its state lives in the URL; every view is drawn from API answers.
+
+import { Answers, ApiError, get, setToken, url } from "./api.js";
+import { AUDIT_FILTERS, AuditLog } from "./audit.js";
+import { Chart, dayNumber, dayText } from "./chart.js";
+import { describe, LEVEL_LABELS, LEVELS } from "./labels.js";
+import { WorldMap } from "./map.js";
+import { RelationPanel } from "./panel.js";
+
+const $ = (id) => document.getElementById(id);
+const today = () => new Date().toISOString().slice(0, 10);
+const answers = new Answers();
+const timings = { firstUsefulPaint: null, redraws: [] };
+window.ledgerTimings = timings;
+
+const state = {
+  view: "subject", subject: "", actor: "", at: "", recorded: "", selected: "", tab: "map", audit: {}, after: 0,
+};
+let subjects = [];
+let actors = new Map();
+let map;
+let chart;
+let panel;
+let audit;
+let drawing = 0; // the latest draw; an older one that finishes later is dropped
+let playing = null;
+
+function readUrl() {
+  const query = new URLSearchParams(location.search);
+  state.view = query.get("view") === "actor" ? "actor" : "subject";
+  state.subject = query.get("subject") || "";
+  state.actor = query.get("actor") || "";
+  state.at = query.get("at") || today();
+  state.recorded = query.get("recorded_at") || "";
+  state.selected = query.get("select") || "";
+  state.tab = query.get("tab") === "audit" ? "audit" : "map";
+  state.audit = {};
+  for (const name of AUDIT_FILTERS) if (query.get(`log_${name}`)) state.audit[name] = query.get(`log_${name}`);
+  state.after = Number(query.get("log_after")) || 0;
+}
+
+function writeUrl() {
+  const params = {
+    view: state.view === "actor" ? "actor" : "",
+    subject: state.view === "subject" ? state.subject : "",
+    actor: state.view === "actor" ? state.actor : "",
+    at: state.at,
+    recorded_at: state.recorded,
+    select: state.selected,
+    tab: state.tab === "audit" ? "audit" : "",
+  };
+  if (state.tab === "audit") {
+    for (const [name, value] of Object.entries(state.audit)) params[`log_${name}`] = value;
+    if (state.after) params.log_after = state.after;
+  }
+  history.replaceState(null, "", url(location.pathname, params));
+}
+
+function say(text, isError = false) {
+  const message = $("message");
+  message.textContent = text;
+  message.classList.toggle("error", isError);
+}
+
+function failed(error) {
+  if (error.name === "AbortError") return;
+  if (error instanceof ApiError && error.status === 401) {
+    $("token-box").open = true;
+    say(`The ledger needs a token to read: ${error.message}`, true);
+  } else {
+    say(error instanceof ApiError ? `${error.problem.title || "Refused"}: ${error.message}` : String(error), true);
+  }
+}
+
+// Subjects and actors are found by id or code, name or alias, in any case.
+function findSubject(text) {
+  const wanted = text.trim().toLowerCase();
+  if (!wanted) return [];
+  const exact = subjects.filter((s) => [s.id, s.name, ...s.aliases].some((n) => n.toLowerCase() === wanted));
+  if (exact.length) return exact;
+  return subjects.filter((s) => [s.id, s.name, ...s.aliases].some((n) => n.toLowerCase().includes(wanted)));
+}
+
+function findActor(text) {
+  const wanted = text.trim().toLowerCase();
+  if (!wanted) return null;
+  for (const a of actors.values()) if (a.code.toLowerCase() === wanted || a.name.toLowerCase() === wanted) return a;
+  const some = [...actors.values()].filter((a) => a.name.toLowerCase().includes(wanted));
+  return some.length === 1 ? some[0] : null;
+}
+
+function subjectById(id) {
+  return subjects.find((s) => s.id === id);
+}
+
+function showMatches(found) {
+  const list = $("subject-matches");
+  list.replaceChildren(...found.slice(0, 8).map((s) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `${s.name} (${s.id})`;
+    button.addEventListener("click", () => chooseSubject(s.id));
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  }));
+}
+
+function chooseSubject(id) {
+  stop();
+  state.subject = id;
+  state.selected = "";
+  $("subject").value = subjectById(id)?.name || id;
+  showMatches([]);
+  draw();
+}
+
+// The range of the date slider: from a year before the subject's first dated event to today.
+function range(history) {
+  const days = [...history.points.map((p) => p.date), ...history.milestones.map((m) => m.effective_on)];
+  const first = days.length ? days.sort()[0] : `${Number(today().slice(0, 4)) - 10}-01-01`;
+  const start = dayNumber(`${Number(first.slice(0, 4)) - 1}-01-01`);
+  const end = Math.max(dayNumber(today()), ...days.map(dayNumber));
+  return [start, end];
+}
+
+function setSlider([start, end]) {
+  const slider = $("slider");
+  slider.min = start;
+  slider.max = end;
+  slider.value = Math.min(end, Math.max(start, dayNumber(state.at)));
+  slider.setAttribute("aria-valuetext", state.at);
+}
+
+function legend(counts, marks) {
+  const items = LEVELS.map((level) => {
+    const item = document.createElement("li");
+    item.dataset.level = level;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    item.append(swatch, `${LEVEL_LABELS[level]}: ${counts[level]}`);
+    return item;
+  });
+  for (const [mark, words] of [["hostile", "hostile (hatched)"], ["disputed", "disputed (dashed outline)"],
+    ["approximate", "approximate (dotted)"]]) {
+    const item = document.createElement("li");
+    item.className = `mark ${mark}`;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    item.append(swatch, `${words}: ${marks[mark]}`);
+    items.push(item);
+  }
+  $("legend").replaceChildren(...items);
+}
+
+function sideList(rows, title, note) {
+  $("offmap-title").textContent = title;
+  $("offmap").querySelector("p").textContent = note;
+  $("offmap-list").replaceChildren(...rows.map(({ code, name, entry }) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.code = code;
+    button.dataset.level = entry.level;
+    button.classList.toggle("selected", code === state.selected);
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    button.append(swatch, describe(name, entry));
+    button.addEventListener("click", () => select(code));
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  }));
+}
+
+function counted(relations, unknown) {
+  const counts = Object.fromEntries(LEVELS.map((l) => [l, 0]));
+  const marks = { hostile: 0, disputed: 0, approximate: 0 };
+  for (const r of relations) {
+    counts[r.level] += 1;
+    for (const m of Object.keys(marks)) if (r[m]) marks[m] += 1;
+  }
+  counts.no_facts = unknown;
+  return [counts, marks];
+}
+
+function links(path) {
+  const params = { at: state.at, recorded_at: state.recorded };
+  $("csv").href = url(path, { ...params, format: "csv" });
+  $("api-answer").href = url(path, params);
+}
+
+async function drawSubject(mine) {
+  const subject = subjectById(state.subject);
+  const params = { at: state.at, recorded_at: state.recorded };
+  const path = `/v1/subjects/${encodeURIComponent(state.subject)}/status`;
+  const [status, history] = await Promise.all([
+    answers.get(path, params),
+    answers.get(`/v1/subjects/${encodeURIComponent(state.subject)}/history`, { recorded_at: state.recorded }),
+  ]);
+  if (mine !== drawing) return false;
+  const entries = new Map(status.relations.map((r) => [r.actor, r]));
+  const unknown = map.show(entries, state.selected);
+  legend(...counted(status.relations, unknown));
+  $("map-title").textContent = `${status.subject_name}: who recognises it on ${status.at}` +
+    (state.recorded ? `, as recorded at ${state.recorded}` : "");
+  const off = status.relations
+    .filter((r) => !map.has(r.actor) || actors.get(r.actor)?.source !== "iso3166-1")
+    .map((r) => ({ code: r.actor, name: r.actor_name, entry: r }));
+  sideList(off, "Not on the map",
+    "Actors the map cannot show as ISO states: organisations, entities ISO lacks, states too small for it.");
+  const days = range(history);
+  setSlider(days);
+  chart.draw(history, days);
+  chart.mark(state.at);
+  $("chart-box").hidden = false;
+  links(path);
+  document.title = `${subject ? subject.name : state.subject} · Recognition Ledger`;
+  return true;
+}
+
+async function drawActor(mine) {
+  const params = { at: state.at, recorded_at: state.recorded };
+  const path = `/v1/actors/${encodeURIComponent(state.actor)}/status`;
+  const status = await answers.get(path, params);
+  if (mine !== drawing) return false;
+  const entries = new Map();
+  for (const r of status.relations) {
+    const territory = subjectById(r.subject)?.territory;
+    if (territory && !entries.has(territory)) entries.set(territory, { ...r, code: r.subject });
+  }
+  const unknown = map.show(entries, subjectById(state.selected)?.territory);
+  legend(...counted(status.relations, unknown));
+  $("map-title").textContent = `How ${status.actor_name} sees every subject on ${status.at}` +
+    (state.recorded ? `, as recorded at ${state.recorded}` : "");
+  sideList(status.relations.map((r) => ({ code: r.subject, name: r.subject_name, entry: r })), "Subjects",
+    "Each subject the actor has facts about; on the map, its territory.");
+  setSlider([dayNumber("1945-01-01"), dayNumber(today())]);
+  $("chart-box").hidden = true;
+  links(path);
+  document.title = `${status.actor_name} · Recognition Ledger`;
+  return true;
+}
+
+async function drawPanel(mine) {
+  if (!state.selected) {
+    panel.hide();
+    return;
+  }
+  const [actor, subject] = state.view === "subject" ? [state.selected, state.subject] : [state.actor, state.selected];
+  const path = `/v1/relations/${encodeURIComponent(actor)}/${encodeURIComponent(subject)}`;
+  const params = { at: state.at, recorded_at: state.recorded };
+  const relation = await answers.get(path, params);
+  if (mine === drawing) panel.show(relation, url(path, params));
+}
+
+// Draws the whole view for the state; `started` is when the user asked, for the redraw timings.
+async function draw(started = performance.now()) {
+  writeUrl();
+  $("date").value = state.at;
+  $("recorded").value = state.recorded;
+  const mine = ++drawing;
+  if (state.tab === "audit") return;
+  try {
+    const wanted = state.view === "subject" ? state.subject : state.actor;
+    if (!wanted) {
+      say(state.view === "subject" ? "Choose a subject." : "Choose an actor.");
+      return;
+    }
+    const done = await (state.view === "subject" ? drawSubject(mine) : drawActor(mine));
+    if (!done) return;
+    say("");
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const elapsed = performance.now() - started;
+    if (timings.firstUsefulPaint === null) timings.firstUsefulPaint = performance.now();
+    else timings.redraws.push(elapsed);
+    document.body.dataset.drawn = String(mine);
+    await drawPanel(mine);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+function select(code) {
+  state.selected = code;
+  draw();
+}
+
+function onMapChoose(code) {
+  if (state.view === "subject") select(code);
+  else {
+    const subject = subjects.find((s) => s.territory === code && map.has(code));
+    if (subject) select(subject.id);
+  }
+}
+
+function stop() {
+  if (playing) {
+    playing.stopped = true;
+    playing = null;
+    $("play").textContent = "Play";
+    $("play").setAttribute("aria-pressed", "false");
+  }
+}
+
+// Play: every change date of the subject's history, and even steps between, from the date shown to today.
+async function play() {
+  if (playing) {
+    stop();
+    return;
+  }
+  const slider = $("slider");
+  const [start, end] = [Number(slider.min), Number(slider.max)];
+  const history = state.view === "subject" ? await answers.get(
+    `/v1/subjects/${encodeURIComponent(state.subject)}/history`, { recorded_at: state.recorded }) : null;
+  let from = dayNumber(state.at);
+  if (from >= end) from = start;
+  const frames = new Set();
+  for (let i = 0; i <= 120; i += 1) frames.add(Math.round(from + ((end - from) * i) / 120));
+  if (history) {
+    for (const day of [...history.points.map((p) => p.date), ...history.milestones.map((m) => m.effective_on)]) {
+      if (dayNumber(day) >= from && dayNumber(day) <= end) frames.add(dayNumber(day));
+    }
+  }
+  const run = { stopped: false };
+  playing = run;
+  $("play").textContent = "Pause";
+  $("play").setAttribute("aria-pressed", "true");
+  for (const day of [...frames].sort((a, b) => a - b)) {
+    if (run.stopped) return;
+    state.at = dayText(day);
+    await Promise.all([draw(), new Promise((resolve) => setTimeout(resolve, 120))]);
+  }
+  stop();
+}
+
+function switchTab(tab) {
+  stop();
+  state.tab = tab;
+  for (const [name, view] of [["map", "map-view"], ["audit", "audit-view"]]) {
+    const button = $(`tab-${name}`);
+    button.setAttribute("aria-selected", String(name === tab));
+    button.tabIndex = name === tab ? 0 : -1;
+    $(view).hidden = name !== tab;
+  }
+  if (tab === "audit") {
+    audit.fill(state.audit);
+    audit.load(state.audit, state.after);
+  } else draw();
+}
+
+function setView(view) {
+  stop();
+  state.view = view;
+  state.selected = "";
+  for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === view;
+  $("subject-field").hidden = view !== "subject";
+  $("actor-field").hidden = view !== "actor";
+  if (view === "actor" && !state.actor) {
+    state.actor = "RUS";
+    $("actor").value = actors.get("RUS")?.name || "RUS";
+  }
+  draw();
+}
+
+function wire() {
+  $("subject").addEventListener("input", (event) => showMatches(findSubject(event.target.value)));
+  $("subject").addEventListener("change", (event) => {
+    const found = findSubject(event.target.value);
+    if (found.length === 1) chooseSubject(found[0].id);
+    else if (!found.length) say(`No subject matches "${event.target.value}".`, true);
+  });
+  $("actor").addEventListener("change", (event) => {
+    const found = findActor(event.target.value);
+    if (!found) {
+      say(`No single actor matches "${event.target.value}".`, true);
+      return;
+    }
+    stop();
+    state.actor = found.code;
+    state.selected = "";
+    event.target.value = found.name;
+    draw();
+  });
+  $("controls").addEventListener("submit", (event) => event.preventDefault());
+  for (const radio of document.querySelectorAll("input[name=view]")) {
+    radio.addEventListener("change", () => setView(radio.value));
+  }
+  $("date").addEventListener("change", (event) => {
+    if (!/^\d{4}-\d\d-\d\d$/.test(event.target.value)) return;
+    stop();
+    state.at = event.target.value;
+    draw();
+  });
+  $("slider").addEventListener("input", (event) => {
+    const started = performance.now();
+    stop();
+    state.at = dayText(Number(event.target.value));
+    event.target.setAttribute("aria-valuetext", state.at);
+    draw(started);
+  });
+  $("play").addEventListener("click", play);
+  $("recorded").addEventListener("change", (event) => {
+    const text = event.target.value.trim();
+    if (text && Number.isNaN(Date.parse(text))) {
+      say(`"${text}" is not a system time: write it as RFC 3339, like 2025-07-03T12:00:00Z.`, true);
+      return;
+    }
+    stop();
+    state.recorded = text;
+    draw();
+  });
+  $("now").addEventListener("click", () => {
+    stop();
+    state.recorded = "";
+    answers.clear();
+    draw();
+  });
+  $("tab-map").addEventListener("click", () => switchTab("map"));
+  $("tab-audit").addEventListener("click", () => switchTab("audit"));
+  for (const tab of ["tab-map", "tab-audit"]) {
+    $(tab).addEventListener("keydown", (event) => {
+      if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        const other = tab === "tab-map" ? "audit" : "map";
+        switchTab(other);
+        $(`tab-${other}`).focus();
+      }
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && state.selected) {
+      state.selected = "";
+      draw();
+    }
+  });
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setToken($("token").value.trim());
+    $("token").value = "";
+    answers.clear();
+    init();
+  });
+}
+
+async function init() {
+  try {
+    const [world, subjectList, actorList] = await Promise.all([
+      fetch("/web/vendor/world-110m.json").then((r) => r.json()),
+      get("/v1/subjects"),
+      get("/v1/actors"),
+    ]);
+    subjects = subjectList;
+    actors = new Map(actorList.map((a) => [a.code, a]));
+    if (!map) map = new WorldMap($("map"), world, onMapChoose);
+    $("subject-list").replaceChildren(...subjects.map((s) => new Option([s.name, ...s.aliases].join(" · "), s.id)));
+    $("actor-list").replaceChildren(...actorList.map((a) => new Option(a.name, a.code)));
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  if (!state.subject || !subjectById(state.subject)) {
+    state.subject = (subjectById("taliban-iea") || subjects[0] || { id: "" }).id;
+  }
+  $("subject").value = subjectById(state.subject)?.name || "";
+  $("actor").value = actors.get(state.actor)?.name || state.actor;
+  for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
+  $("subject-field").hidden = state.view !== "subject";
+  $("actor-field").hidden = state.view !== "actor";
+  switchTab(state.tab);
+}
+
+readUrl();
+chart = new Chart($("chart"), (day) => {
+  stop();
+  state.at = day;
+  draw();
+});
+panel = new RelationPanel($("relation"), (recorded) => {
+  stop();
+  state.recorded = recorded;
+  draw();
+}, () => {
+  state.selected = "";
+  draw();
+});
+audit = new AuditLog($("audit-view"), (filters, after) => {
+  state.audit = filters;
+  state.after = after;
+  writeUrl();
+}, failed);
+wire();
+init();

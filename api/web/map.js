@@ -1,0 +1,90 @@
+// The world map: drawn once from the vendored geometry, then recoloured for each answer.
+
+import { describe } from "./labels.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 960;
+const HEIGHT = 500;
+
+function svg(name, attributes = {}, parent = null) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (parent) parent.appendChild(element);
+  return element;
+}
+
+export class WorldMap {
+  // `onChoose(code)` is called when a state with facts is clicked or chosen with the keyboard.
+  constructor(root, world, onChoose) {
+    this.root = root;
+    this.onChoose = onChoose;
+    this.shapes = new Map(); // code -> {path, name}
+    root.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
+    const defs = svg("defs", {}, root);
+    const hatch = svg("pattern", { id: "hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse",
+      patternTransform: "rotate(45)" }, defs);
+    svg("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "hatch-line" }, hatch);
+    const dots = svg("pattern", { id: "dots", width: 5, height: 5, patternUnits: "userSpaceOnUse" }, defs);
+    svg("circle", { cx: 2.5, cy: 2.5, r: 0.9, class: "dot" }, dots);
+
+    const countries = topojson.feature(world, world.objects.countries);
+    const projection = d3.geoNaturalEarth1().fitSize([WIDTH, HEIGHT], { type: "Sphere" });
+    const path = d3.geoPath(projection);
+    svg("path", { d: path({ type: "Sphere" }), class: "sphere" }, root);
+    this.states = svg("g", { class: "states" }, root);
+    this.overlay = svg("g", { class: "overlay", "aria-hidden": "true" }, root);
+    for (const feature of countries.features) {
+      const code = feature.properties.a3;
+      if (!code || this.shapes.has(code)) continue;
+      const shape = svg("path", { d: path(feature), id: `state-${code}`, "data-code": code, "data-level": "no_facts" },
+        this.states);
+      this.shapes.set(code, { path: shape, name: feature.properties.name });
+    }
+    this.states.addEventListener("click", (event) => this.#chosen(event));
+    this.states.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        this.#chosen(event);
+      }
+    });
+  }
+
+  has(code) {
+    return this.shapes.has(code);
+  }
+
+  name(code) {
+    return this.shapes.get(code)?.name;
+  }
+
+  #chosen(event) {
+    const code = event.target.getAttribute?.("data-code");
+    if (code && event.target.getAttribute("data-level") !== "no_facts") this.onChoose(code);
+  }
+
+  // `entries`: code -> status entry (level, hostile, disputed, approximate, parts).
+  // Returns how many states of the map have no facts.
+  show(entries, selected) {
+    let unknown = 0;
+    this.overlay.replaceChildren();
+    for (const [code, { path, name }] of this.shapes) {
+      const entry = entries.get(code);
+      const level = entry ? entry.level : "no_facts";
+      if (!entry) unknown += 1;
+      path.setAttribute("data-level", level);
+      path.setAttribute("aria-label", describe(name, entry));
+      path.classList.toggle("selected", code === selected);
+      if (entry) {
+        path.setAttribute("role", "button");
+        path.setAttribute("tabindex", "0");
+        for (const mark of ["hostile", "disputed", "approximate"]) {
+          if (entry[mark]) svg("path", { d: path.getAttribute("d"), class: mark }, this.overlay);
+        }
+      } else {
+        path.setAttribute("role", "img");
+        path.removeAttribute("tabindex");
+      }
+    }
+    return unknown;
+  }
+}
