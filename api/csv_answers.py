@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from api.status_models import Recognitions
 from domain.errors import InvalidValue
 
 FORMATS = ("json", "csv")
@@ -46,8 +48,9 @@ def answer_format(text: str | None) -> str:
     return text
 
 
-def status_csv(answer: dict[str, Any], name: str) -> Response:
+def status_csv(found: dict[str, Any], model: type[BaseModel], name: str) -> Response:
     """A subject's or an actor's status answer: one row per relation, keyed by the other side."""
+    answer = model.model_validate(found).model_dump()  # every field, as the JSON answer has them
     key = ("actor", "actor_name") if "subject_name" in answer else ("subject", "subject_name")
     evidence = answer["evidence"]
     rows = []
@@ -62,8 +65,9 @@ def status_csv(answer: dict[str, Any], name: str) -> Response:
     return _csv((*key, *STATUS_COLUMNS), rows, name)
 
 
-def recognitions_csv(answer: dict[str, Any], name: str) -> Response:
+def recognitions_csv(found: dict[str, Any], name: str) -> Response:
     """A subject's recognitions answer: one row per recognising actor, with its fact's sources."""
+    answer = Recognitions.model_validate(found).model_dump()
     evidence = answer["evidence"]
     rows = [
         [entry[c] for c in RECOGNITION_COLUMNS] + [" ".join(_urls(evidence, [entry["fact_id"]]))]

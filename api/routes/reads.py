@@ -66,7 +66,7 @@ def subject_status(
     kind = answer_format(format)
     answer = q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
     if kind == "csv":
-        return status_csv(answer, f"{answer['subject']}-status-{answer['at']}")
+        return status_csv(answer, SubjectStatus, f"{answer['subject']}-status-{answer['at']}")
     return proved(answer, log, proof)
 
 
@@ -85,7 +85,7 @@ def actor_status(
     kind = answer_format(format)
     answer = q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode)
     if kind == "csv":
-        return status_csv(answer, f"{answer['actor']}-status-{answer['at']}")
+        return status_csv(answer, ActorStatuses, f"{answer['actor']}-status-{answer['at']}")
     return proved(answer, log, proof)
 
 
