@@ -36,7 +36,10 @@ install-check: $(BIN)/ledger
 	@tmp=$$(mktemp -d) && cd $$tmp && \
 	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger demo && \
 	  LEDGER_DATABASE_URL=sqlite:///$$tmp/check.db $(abspath $(BIN))/ledger status taliban-iea --at 2025-07-03 \
-	    | grep -q 'recognised by 1: RUS' && echo "install-check: installed ledger works" && rm -rf $$tmp
+	    | grep -q 'recognised by 1: RUS' && \
+	  $(abspath $(BIN))/python -c "from api.web_page import WEB; import sys; sys.exit(any(not (WEB / f).is_file() \
+	    for f in ('index.html', 'app.js', 'style.css', 'vendor/world-110m.json', 'vendor/d3-geo.min.js')))" && \
+	  echo "install-check: installed ledger works, with its web page" && rm -rf $$tmp
 
 ## The benchmark at a chosen scale: make bench FACTS=1000000 (default 100000).
 FACTS ?= 100000

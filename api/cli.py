@@ -58,6 +58,7 @@ def serve(
     host, port = host or settings.host, port or settings.port
     say = Console(soft_wrap=True, highlight=False)
     say.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
+    say.print(f"  the map:  http://{host}:{port}/?subject=taliban-iea&at=2025-07-03")
     say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     # Our own access log (api/middleware.py) has request ids and never the Authorization header.

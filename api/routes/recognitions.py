@@ -93,8 +93,8 @@ async def recognitions(
     kind = answer_format(format)
     args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan
-    if awaited is not None and mode == "view" and not proof:
-        found = await awaited.recognitions(*args)
+    if awaited is not None and mode == "view" and not proof and kind == "json":
+        found = await awaited.recognitions(*args)  # its evidence comes encoded: JSON only
     else:
         found = await run_in_threadpool(lambda: proved(services.queries.recognitions(*args, mode), services.log, proof))
     if kind == "csv":
