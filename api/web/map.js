@@ -3,6 +3,8 @@
 import { describe } from "./labels.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+// Shapes the geometry draws apart that ISO 3166 counts as part of a state: drawn as part of it.
+const PART_OF = { CYN: "CYP", SOL: "SOM" };
 const WIDTH = 960;
 const HEIGHT = 500;
 
@@ -11,6 +13,20 @@ function svg(name, attributes = {}, parent = null) {
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
   if (parent) parent.appendChild(element);
   return element;
+}
+
+// code -> the state's name and its geometries, in the geometry's order.
+function states(world) {
+  const found = new Map();
+  for (const geometry of world.objects.countries.geometries) {
+    const own = geometry.properties?.a3;
+    if (!own) continue;
+    const code = PART_OF[own] || own;
+    if (!found.has(code)) found.set(code, { name: geometry.properties.name, geometries: [] });
+    if (!PART_OF[own]) found.get(code).name = geometry.properties.name;
+    found.get(code).geometries.push(geometry);
+  }
+  return found;
 }
 
 export class WorldMap {
@@ -27,18 +43,16 @@ export class WorldMap {
     const dots = svg("pattern", { id: "dots", width: 5, height: 5, patternUnits: "userSpaceOnUse" }, defs);
     svg("circle", { cx: 2.5, cy: 2.5, r: 0.9, class: "dot" }, dots);
 
-    const countries = topojson.feature(world, world.objects.countries);
     const projection = d3.geoNaturalEarth1().fitSize([WIDTH, HEIGHT], { type: "Sphere" });
     const path = d3.geoPath(projection);
     svg("path", { d: path({ type: "Sphere" }), class: "sphere" }, root);
     this.states = svg("g", { class: "states" }, root);
     this.overlay = svg("g", { class: "overlay", "aria-hidden": "true" }, root);
-    for (const feature of countries.features) {
-      const code = feature.properties.a3;
-      if (!code || this.shapes.has(code)) continue;
-      const shape = svg("path", { d: path(feature), id: `state-${code}`, "data-code": code, "data-level": "no_facts" },
+    for (const [code, { name, geometries }] of states(world)) {
+      const outline = geometries.length > 1 ? topojson.merge(world, geometries) : topojson.feature(world, geometries[0]);
+      const shape = svg("path", { d: path(outline), id: `state-${code}`, "data-code": code, "data-level": "no_facts" },
         this.states);
-      this.shapes.set(code, { path: shape, name: feature.properties.name });
+      this.shapes.set(code, { path: shape, name });
     }
     this.states.addEventListener("click", (event) => this.#chosen(event));
     this.states.addEventListener("keydown", (event) => {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pycountry
 import pytest
 
 from api.app import create_app
@@ -152,6 +153,15 @@ def test_the_legend_counts_every_class_and_no_actor_is_lost(page: Page, ledger: 
     assert {"UN", "EU"} <= beside
     for row in answer["relations"]:
         assert row["actor"] in beside or state(page, row["actor"]).get_attribute("data-level") == row["level"]
+
+
+def test_every_shape_is_an_iso_state_or_kosovo_once(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#map-title")).not_to_be_empty()
+    codes = page.locator("#map .states path").evaluate_all("shapes => shapes.map(s => s.dataset.code)")
+    assert len(codes) == len(set(codes)) == 175
+    assert {c for c in codes if pycountry.countries.get(alpha_3=c) is None} == {"XKX"}
+    assert {"CYP", "SOM", "TWN", "PSE", "ESH"} <= set(codes)  # Northern Cyprus and Somaliland are drawn in them
 
 
 def test_kosovo_is_on_the_map_and_beside_it(page: Page) -> None:
