@@ -22,6 +22,7 @@ let map;
 let chart;
 let panel;
 let audit;
+let notice = ""; // said once the next view is drawn
 let drawing = 0; // the latest draw; an older one that finishes later is dropped
 let playing = null;
 
@@ -231,8 +232,8 @@ async function drawActor(mine) {
     const territory = subjectById(r.subject)?.territory;
     if (territory && !entries.has(territory)) entries.set(territory, { ...r, code: r.subject });
   }
-  const unknown = map.show(entries, subjectById(state.selected)?.territory);
-  legend(...counted(status.relations, unknown));
+  map.show(entries, subjectById(state.selected)?.territory);
+  legend(...counted(status.relations, subjects.length - status.relations.length));
   $("map-title").textContent = `How ${status.actor_name} sees every subject on ${status.at}` +
     (state.recorded ? `, as recorded at ${state.recorded}` : "");
   sideList(status.relations.map((r) => ({ code: r.subject, name: r.subject_name, entry: r })), "Subjects",
@@ -271,7 +272,8 @@ async function draw(started = performance.now()) {
     }
     const done = await (state.view === "subject" ? drawSubject(mine) : drawActor(mine));
     if (!done) return;
-    say("");
+    say(notice, Boolean(notice));
+    notice = "";
     await new Promise((resolve) => requestAnimationFrame(() => resolve()));
     const elapsed = performance.now() - started;
     if (timings.firstUsefulPaint === null) timings.firstUsefulPaint = performance.now();
@@ -461,7 +463,9 @@ async function init() {
     return;
   }
   if (!state.subject || !subjectById(state.subject)) {
+    const asked = state.subject;
     state.subject = (subjectById("taliban-iea") || subjects[0] || { id: "" }).id;
+    if (asked) notice = `No subject has the id "${asked}"; this is ${state.subject}.`;
   }
   $("subject").value = subjectById(state.subject)?.name || "";
   $("actor").value = actors.get(state.actor)?.name || state.actor;

@@ -18,6 +18,7 @@ import pycountry
 import pytest
 
 from api.app import create_app
+from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings
 from infrastructure.datasets.loader import load_demo, load_set, set_names
@@ -167,6 +168,11 @@ def test_every_shape_is_an_iso_state_or_kosovo_once(page: Page) -> None:
 def test_kosovo_is_on_the_map_and_beside_it(page: Page) -> None:
     page.goto("/?view=actor&actor=USA&at=2010-01-01")
     expect(page.locator("#map-title")).to_contain_text("How United States")
+    subjects = httpx.get(page.url.split("/?")[0] + "/v1/subjects").json()
+    known = httpx.get(page.url.split("/?")[0] + "/v1/actors/USA/status", params={"at": "2010-01-01"}).json()
+    expect(page.locator('#legend [data-level="no_facts"]')).to_have_text(
+        f"no facts recorded: {len(subjects) - len(known['relations'])}"
+    )
     expect(state(page, "XKX")).to_have_attribute("data-level", "recognised")
     expect(page.locator('#offmap-list button[data-code="kosovo"]')).to_contain_text("Republic of Kosovo: recognised")
     page.locator('#offmap-list button[data-code="kosovo"]').click()
@@ -223,6 +229,29 @@ def test_a_shared_address_opens_that_view(page: Page) -> None:
     assert page.get_by_label("Subject", exact=True).input_value() == "Republic of Kosovo"
     expect(state(page, "USA")).to_have_attribute("data-level", "recognised")
     expect(state(page, "SRB")).not_to_have_attribute("data-level", "recognised")
+
+
+def test_a_subject_is_found_by_name_or_alias(page: Page) -> None:
+    page.goto("/?subject=taliban-iea&at=2010-01-01")
+    field = page.get_by_label("Subject", exact=True)
+    field.fill("Kosova")  # an alias, in Albanian
+    field.press("Enter")
+    expect(page.locator("#map-title")).to_contain_text("Republic of Kosovo: who recognises it on 2010-01-01")
+    assert "subject=kosovo" in page.url
+    field.fill("islamic")
+    matches = page.get_by_role("list", name="Matching subjects").get_by_role("button")
+    expect(matches).to_have_text(["Islamic Emirate of Afghanistan (Taliban) (taliban-iea)"])
+    matches.first.click()
+    expect(page.locator("#map-title")).to_contain_text("Islamic Emirate of Afghanistan (Taliban)")
+    field.fill("atlantis")
+    field.press("Enter")
+    expect(page.locator("#message")).to_have_text('No subject matches "atlantis".')
+
+
+def test_an_address_naming_no_subject_says_so(page: Page) -> None:
+    page.goto("/?subject=atlantis")
+    expect(page.locator("#message")).to_have_text('No subject has the id "atlantis"; this is taliban-iea.')
+    expect(page.locator("#map-title")).to_contain_text("Islamic Emirate of Afghanistan (Taliban)")
 
 
 def test_the_controls_and_the_map_answer_the_keyboard_alone(page: Page) -> None:
@@ -307,6 +336,26 @@ def test_the_audit_tab_pages_through_the_log(page: Page) -> None:
     page.get_by_label("Effective to").fill("2020-01-01")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#message")).to_contain_text("effective")
+
+
+def test_a_ledger_that_needs_a_token_to_read_asks_for_one(browser: Browser, tmp_path: Path) -> None:
+    with database("sqlite", str(tmp_path)) as url:
+        services = build(Settings(database_url=url, admin_token=ADMIN_TOKEN, require_auth_for_reads=True))
+        try:
+            load_demo(services.ledger)
+            token = services.tokens.create(Role.READER, "reader")[1]
+            with serving(create_app(services=services)) as base:
+                tab = browser.new_page(base_url=base)
+                tab.goto("/?subject=taliban-iea&at=2025-07-03")
+                expect(tab.locator("#message")).to_contain_text("The ledger needs a token to read")
+                expect(tab.locator("#token-box")).to_have_attribute("open", "")
+                tab.get_by_label("Bearer token (kept for this tab only)").fill(token)
+                tab.get_by_role("button", name="Use").click()
+                expect(tab.locator('#map [data-code="RUS"]')).to_have_attribute("data-level", "recognised")
+                assert token not in tab.url
+                tab.close()
+        finally:
+            services.close()
 
 
 def test_paint_and_redraw_times_are_measured(page: Page, ledger: tuple[Services, str]) -> None:
