@@ -35,6 +35,8 @@ export class Chart {
 
   // `history`: the API's /history answer; `range`: [first day, last day] as day numbers.
   draw(history, range) {
+    if (history === this.history && this.range && range.every((v, i) => v === this.range[i])) return;
+    this.history = history;
     this.range = range;
     const [start, end] = range;
     const root = this.root;
@@ -63,7 +65,7 @@ export class Chart {
     }
     d += `H${x(end)}`;
     svg("path", { d, class: "count" }, root);
-    svg("text", { x: x(end) - 4, y: y(count) - 4, class: "axis", "text-anchor": "end" }, root, `${count} now`);
+    svg("text", { x: x(end) - 4, y: y(count) - 4, class: "axis", "text-anchor": "end" }, root, String(count));
     for (const milestone of history.milestones) {
       const n = dayNumber(milestone.effective_on);
       if (n < start || n > end) continue;

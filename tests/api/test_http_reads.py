@@ -82,10 +82,10 @@ def test_recognitions_awaited_on_the_loop_answer_as_the_queries_do(client: TestC
 
 def test_recognitions_documents_its_query_as_the_other_status_reads_do(client: TestClient) -> None:
     """The recognitions route is given its query strings unsolved (api/routes/recognitions.py);
-    FastAPI still documents them from its signature, as it does the status route's same four."""
+    FastAPI still documents them from its signature, as it does the status route's same five."""
     paths = client.get("/openapi.json").json()["paths"]
     documented = paths["/v1/subjects/{subject_id}/recognitions"]["get"]["parameters"]
-    assert [p["name"] for p in documented] == ["subject_id", "at", "recorded_at", "mode", "proof"]
+    assert [p["name"] for p in documented] == ["subject_id", "at", "recorded_at", "mode", "proof", "format"]
     assert documented == paths["/v1/subjects/{subject_id}/status"]["get"]["parameters"]
 
 
