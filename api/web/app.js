@@ -1,9 +1,10 @@
 // The page's controller: its state lives in the URL; every view is drawn from API answers.
 
-import { Answers, ApiError, get, setToken, url } from "./api.js";
+import { Answers, ApiError, get, hasToken, setToken, url } from "./api.js";
 import { AUDIT_FILTERS, AuditLog } from "./audit.js";
 import { Chart, dayNumber, dayText } from "./chart.js";
 import { describe, LEVEL_LABELS, LEVELS } from "./labels.js";
+import { Live } from "./live.js";
 import { WorldMap } from "./map.js";
 import { RelationPanel } from "./panel.js";
 
@@ -25,6 +26,16 @@ let audit;
 let notice = ""; // said once the next view is drawn
 let drawing = 0; // the latest draw; an older one that finishes later is dropped
 let playing = null;
+let redrawSoon = null;
+
+// A record written while the page shows "now": one redraw for a burst of them. EventSource cannot send
+// a token, so a page reading with one is not live.
+const live = new Live((record) => {
+  answers.clear();
+  notice = `Updated: a ${(record.type || "record").replaceAll("_", " ")} was recorded at ${record.recorded_at}.`;
+  if (!redrawSoon) redrawSoon = setTimeout(() => { redrawSoon = null; draw(); }, 200);
+}, document.getElementById("live"));
+const followable = () => !state.recorded && !hasToken() && state.tab === "map";
 
 function readUrl() {
   const query = new URLSearchParams(location.search);
@@ -202,6 +213,7 @@ async function drawSubject(mine) {
     answers.get(`/v1/subjects/${encodeURIComponent(state.subject)}/history`, { recorded_at: state.recorded }),
   ]);
   if (mine !== drawing) return false;
+  live.follow({ subject: state.subject }, followable(), status.recorded_at);
   const entries = new Map(status.relations.map((r) => [r.actor, r]));
   const unknown = map.show(entries, state.selected);
   legend(...counted(status.relations, unknown));
@@ -227,6 +239,7 @@ async function drawActor(mine) {
   const path = `/v1/actors/${encodeURIComponent(state.actor)}/status`;
   const status = await answers.get(path, params);
   if (mine !== drawing) return false;
+  live.follow({ actor: state.actor }, followable(), status.recorded_at);
   const entries = new Map();
   for (const r of status.relations) {
     const territory = subjectById(r.subject)?.territory;
@@ -348,6 +361,7 @@ function switchTab(tab) {
     $(view).hidden = name !== tab;
   }
   if (tab === "audit") {
+    live.stop();
     audit.fill(state.audit);
     audit.load(state.audit, state.after);
   } else draw();

@@ -211,6 +211,7 @@ def test_as_recorded_at_shows_a_retracted_fact_as_it_stood(page: Page, ledger: t
     recorded.press("Enter")
     expect(page.locator("#map-title")).to_contain_text(f"as recorded at {made['recorded_at']}")
     expect(state(page, "NZL")).to_have_attribute("data-level", "recognised")
+    expect(page.locator("#live")).to_be_hidden()  # the past does not change
     shot(page, "3-as-recorded-before-the-retraction")
     page.get_by_role("button", name="Now").click()
     expect(state(page, "NZL")).to_have_attribute("data-level", "none")
@@ -222,6 +223,16 @@ def test_as_recorded_at_shows_a_retracted_fact_as_it_stood(page: Page, ledger: t
     panel.get_by_role("button", name="Show the ledger as recorded before this").click()
     expect(state(page, "NZL")).to_have_attribute("data-level", "recognised")
     assert recorded.input_value() < gone["recorded_at"] and recorded.input_value() >= made["recorded_at"]
+
+
+def test_a_fact_recorded_while_the_page_shows_now_redraws_it(page: Page, ledger: tuple[Services, str]) -> None:
+    page.goto("/?subject=taliban-iea")
+    expect(state(page, "ISL")).to_have_attribute("data-level", "no_facts")
+    expect(page.locator("#live")).to_be_visible()  # the feed is open
+    opened = {"type": "mission_opened", "actor": "ISL", "subject": "taliban-iea", "effective_on": "2024-05-01"}
+    made = ledger[0].ledger.record_fact(opened | {"details": {"kind": "other"}, "sources": SOURCE}, WriteRequest("t"))
+    expect(state(page, "ISL")).to_have_attribute("data-level", "engaged")
+    expect(page.locator("#message")).to_have_text(f"Updated: a mission opened was recorded at {made['recorded_at']}.")
 
 
 def test_a_shared_address_opens_that_view(page: Page) -> None:
