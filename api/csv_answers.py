@@ -30,21 +30,25 @@ STATUS_COLUMNS = (
     "approximate",
     "disputed",
     "recognition",
-    "form",
-    "since",
-    "since_precision",
+    "recognition_form",
+    "recognition_since",
+    "recognition_since_precision",
     "basis",
     "source_urls",
+    "at",
+    "recorded_at",
 )
 RECOGNITION_COLUMNS = ("actor", "actor_name", "form", "since", "since_precision", "approximate", "disputed", "fact_id")
 
 
-def answer_format(text: str | None) -> str:
-    """The `format` query value, checked."""
+def answer_format(text: str | None, proof: bool) -> str:
+    """The `format` query value, checked; a proof comes with JSON answers only."""
     if text is None:
         return "json"
     if text not in FORMATS:
         raise InvalidValue("format", f"{text!r} is not a format: json or csv")
+    if text == "csv" and proof:
+        raise InvalidValue("proof", "comes with JSON answers only: leave out format=csv, or proof")
     return text
 
 
@@ -60,7 +64,7 @@ def status_csv(found: dict[str, Any], model: type[BaseModel], name: str) -> Resp
         rows.append(
             [entry[key[0]], entry[key[1]], *(entry[c] for c in ("level", "hostile", "approximate", "disputed"))]
             + [recognition[c] for c in ("state", "form", "since", "since_precision")]
-            + [" ".join(basis), " ".join(_urls(evidence, basis))]
+            + [" ".join(basis), " ".join(_urls(evidence, basis)), answer["at"], answer["recorded_at"]]
         )
     return _csv((*key, *STATUS_COLUMNS), rows, name)
 
@@ -70,10 +74,11 @@ def recognitions_csv(found: dict[str, Any], name: str) -> Response:
     answer = Recognitions.model_validate(found).model_dump()
     evidence = answer["evidence"]
     rows = [
-        [entry[c] for c in RECOGNITION_COLUMNS] + [" ".join(_urls(evidence, [entry["fact_id"]]))]
+        [entry[c] for c in RECOGNITION_COLUMNS]
+        + [" ".join(_urls(evidence, [entry["fact_id"]])), answer["at"], answer["recorded_at"]]
         for entry in answer["recognised_by"]
     ]
-    return _csv((*RECOGNITION_COLUMNS, "source_urls"), rows, name)
+    return _csv((*RECOGNITION_COLUMNS, "source_urls", "at", "recorded_at"), rows, name)
 
 
 def _urls(evidence: dict[str, Any], fact_ids: Iterable[str]) -> list[str]:
@@ -95,6 +100,6 @@ def _csv(header: Iterable[str], rows: Iterable[list[Any]], name: str) -> Respons
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # not a formula when a spreadsheet opens it
     return "" if value is None else value

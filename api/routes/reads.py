@@ -63,7 +63,7 @@ def subject_status(
     format: Format = None,
 ) -> Any:
     """The status of every actor with facts toward the subject."""
-    kind = answer_format(format)
+    kind = answer_format(format, proof)
     answer = q.subject_status(_id(subject_id, "subject_id"), parse_day(at, "at"), system_time(recorded_at), mode)
     if kind == "csv":
         return status_csv(answer, SubjectStatus, f"{answer['subject']}-status-{answer['at']}")
@@ -82,7 +82,7 @@ def actor_status(
     format: Format = None,
 ) -> Any:
     """The actor's status toward every subject it has facts about."""
-    kind = answer_format(format)
+    kind = answer_format(format, proof)
     answer = q.actor_status(_id(code, "code"), parse_day(at, "at"), system_time(recorded_at), mode)
     if kind == "csv":
         return status_csv(answer, ActorStatuses, f"{answer['actor']}-status-{answer['at']}")

@@ -90,7 +90,7 @@ async def recognitions(
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     services = await get_services(request)
     await read_access(request, services)
-    kind = answer_format(format)
+    kind = answer_format(format, proof)
     args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan
     if awaited is not None and mode == "view" and not proof and kind == "json":

@@ -29,8 +29,8 @@ export function url(path, params = {}) {
   return text ? `${path}?${text}` : path;
 }
 
-export async function get(path, params = {}, signal = undefined) {
-  const headers = { Accept: "application/json" };
+async function ask(path, params, signal, accept) {
+  const headers = { Accept: accept };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(url(path, params), { headers, signal });
@@ -43,7 +43,22 @@ export async function get(path, params = {}, signal = undefined) {
     }
     throw new ApiError(response.status, problem);
   }
-  return response.json();
+  return response;
+}
+
+export async function get(path, params = {}, signal = undefined) {
+  return (await ask(path, params, signal, "application/json")).json();
+}
+
+// A file the API makes (a CSV), fetched with the token and saved: a plain link cannot send a token.
+export async function download(href) {
+  const response = await ask(href, {}, undefined, "text/csv");
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1] || "answer.csv";
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
 // Answers are kept by their URL: one about a past `recorded_at` can never change; "now" is kept briefly.

@@ -1,6 +1,6 @@
 // The page's controller: its state lives in the URL; every view is drawn from API answers.
 
-import { Answers, ApiError, get, hasToken, setToken, url } from "./api.js";
+import { Answers, ApiError, download, get, hasToken, setToken, url } from "./api.js";
 import { AUDIT_FILTERS, AuditLog } from "./audit.js";
 import { Chart, dayNumber, dayText } from "./chart.js";
 import { describe, LEVEL_LABELS, LEVELS } from "./labels.js";
@@ -10,6 +10,8 @@ import { RelationPanel } from "./panel.js";
 
 const $ = (id) => document.getElementById(id);
 const today = () => new Date().toISOString().slice(0, 10);
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const SYSTEM_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$/i;
 const answers = new Answers();
 const timings = { firstUsefulPaint: null, redraws: [] };
 window.ledgerTimings = timings;
@@ -24,9 +26,12 @@ let chart;
 let panel;
 let audit;
 let notice = ""; // said once the next view is drawn
-let drawing = 0; // the latest draw; an older one that finishes later is dropped
+let focusAfter = null; // what takes the focus once the view is drawn: "panel", or a selector
+let drawing = 0;
+let inFlight = null; // the AbortController of the latest draw's requests // the latest draw; an older one that finishes later is dropped
 let playing = null;
 let redrawSoon = null;
+let drawnSubjects = new Map();
 
 // A record written while the page shows "now": one redraw for a burst of them. EventSource cannot send
 // a token, so a page reading with one is not live.
@@ -43,7 +48,15 @@ function readUrl() {
   state.subject = query.get("subject") || "";
   state.actor = query.get("actor") || "";
   state.at = query.get("at") || today();
+  if (!DAY.test(state.at)) {
+    notice = `"${state.at}" is not a date (YYYY-MM-DD); this is today.`;
+    state.at = today();
+  }
   state.recorded = query.get("recorded_at") || "";
+  if (state.recorded && !SYSTEM_TIME.test(state.recorded)) {
+    notice = `"${state.recorded}" is not a system time (RFC 3339); this is now.`;
+    state.recorded = "";
+  }
   state.selected = query.get("select") || "";
   state.tab = query.get("tab") === "audit" ? "audit" : "map";
   state.audit = {};
@@ -204,13 +217,13 @@ function links(path) {
   $("api-answer").href = url(path, params);
 }
 
-async function drawSubject(mine) {
+async function drawSubject(mine, signal) {
   const subject = subjectById(state.subject);
   const params = { at: state.at, recorded_at: state.recorded };
   const path = `/v1/subjects/${encodeURIComponent(state.subject)}/status`;
   const [status, history] = await Promise.all([
-    answers.get(path, params),
-    answers.get(`/v1/subjects/${encodeURIComponent(state.subject)}/history`, { recorded_at: state.recorded }),
+    answers.get(path, params, signal),
+    answers.get(`/v1/subjects/${encodeURIComponent(state.subject)}/history`, { recorded_at: state.recorded }, signal),
   ]);
   if (mine !== drawing) return false;
   live.follow({ subject: state.subject }, followable(), status.recorded_at);
@@ -234,16 +247,20 @@ async function drawSubject(mine) {
   return true;
 }
 
-async function drawActor(mine) {
+async function drawActor(mine, signal) {
   const params = { at: state.at, recorded_at: state.recorded };
   const path = `/v1/actors/${encodeURIComponent(state.actor)}/status`;
-  const status = await answers.get(path, params);
+  const status = await answers.get(path, params, signal);
   if (mine !== drawing) return false;
   live.follow({ actor: state.actor }, followable(), status.recorded_at);
   const entries = new Map();
+  drawnSubjects = new Map(); // territory -> the subject drawn on it, for a click on the map
   for (const r of status.relations) {
     const territory = subjectById(r.subject)?.territory;
-    if (territory && !entries.has(territory)) entries.set(territory, { ...r, code: r.subject });
+    if (territory && !entries.has(territory)) {
+      entries.set(territory, r);
+      drawnSubjects.set(territory, r.subject);
+    }
   }
   map.show(entries, subjectById(state.selected)?.territory);
   legend(...counted(status.relations, subjects.length - status.relations.length));
@@ -258,7 +275,7 @@ async function drawActor(mine) {
   return true;
 }
 
-async function drawPanel(mine) {
+async function drawPanel(mine, signal) {
   if (!state.selected) {
     panel.hide();
     return;
@@ -266,8 +283,26 @@ async function drawPanel(mine) {
   const [actor, subject] = state.view === "subject" ? [state.selected, state.subject] : [state.actor, state.selected];
   const path = `/v1/relations/${encodeURIComponent(actor)}/${encodeURIComponent(subject)}`;
   const params = { at: state.at, recorded_at: state.recorded };
-  const relation = await answers.get(path, params);
-  if (mine === drawing) panel.show(relation, url(path, params));
+  if (panel.shown !== `${actor}/${subject}`) {
+    panel.loading(state.view === "subject" ? actors.get(actor)?.name || actor : subjectById(subject)?.name || subject);
+  }
+  try {
+    const relation = await answers.get(path, params, signal);
+    if (mine === drawing) panel.show(relation, url(path, params));
+  } catch (error) {
+    if (mine === drawing && error.name !== "AbortError") panel.hide();
+    throw error;
+  }
+}
+
+// The focus stays where it was across a redraw, or goes where the last action sent it.
+function refocus(before) {
+  const target = focusAfter === "panel" ? panel.heading() : focusAfter ? document.querySelector(focusAfter) : null;
+  focusAfter = null;
+  if (target) target.focus();
+  else if (before && !document.body.contains(before) && before.dataset?.code) {
+    document.querySelector(`#offmap-list [data-code="${CSS.escape(before.dataset.code)}"]`)?.focus();
+  }
 }
 
 // Draws the whole view for the state; `started` is when the user asked, for the redraw timings.
@@ -276,14 +311,18 @@ async function draw(started = performance.now()) {
   $("date").value = state.at;
   $("recorded").value = state.recorded;
   const mine = ++drawing;
+  if (inFlight) inFlight.abort();
+  inFlight = new AbortController();
+  const { signal } = inFlight;
   if (state.tab === "audit") return;
+  const focused = document.activeElement;
   try {
     const wanted = state.view === "subject" ? state.subject : state.actor;
     if (!wanted) {
       say(state.view === "subject" ? "Choose a subject." : "Choose an actor.");
       return;
     }
-    const done = await (state.view === "subject" ? drawSubject(mine) : drawActor(mine));
+    const done = await (state.view === "subject" ? drawSubject(mine, signal) : drawActor(mine, signal));
     if (!done) return;
     say(notice, Boolean(notice));
     notice = "";
@@ -292,23 +331,31 @@ async function draw(started = performance.now()) {
     if (timings.firstUsefulPaint === null) timings.firstUsefulPaint = performance.now();
     else timings.redraws.push(elapsed);
     document.body.dataset.drawn = String(mine);
-    await drawPanel(mine);
+    await drawPanel(mine, signal);
+    if (mine === drawing) refocus(focused);
   } catch (error) {
+    if (mine !== drawing) return; // a later draw says what holds now
     failed(error);
+    $("map-title").textContent = "Not redrawn: the map still shows the previous answer.";
   }
 }
 
 function select(code) {
   state.selected = code;
+  focusAfter = "panel";
+  draw();
+}
+
+function closePanel() {
+  const code = state.view === "subject" ? state.selected : subjectById(state.selected)?.territory;
+  state.selected = "";
+  if (code) focusAfter = `[data-code="${CSS.escape(code)}"][tabindex], #offmap-list [data-code="${CSS.escape(code)}"]`;
   draw();
 }
 
 function onMapChoose(code) {
   if (state.view === "subject") select(code);
-  else {
-    const subject = subjects.find((s) => s.territory === code && map.has(code));
-    if (subject) select(subject.id);
-  }
+  else if (drawnSubjects.has(code)) select(drawnSubjects.get(code));
 }
 
 function stop() {
@@ -326,6 +373,10 @@ async function play() {
     stop();
     return;
   }
+  const run = { stopped: false };
+  playing = run;
+  $("play").textContent = "Pause";
+  $("play").setAttribute("aria-pressed", "true");
   const slider = $("slider");
   const [start, end] = [Number(slider.min), Number(slider.max)];
   const history = state.view === "subject" ? await answers.get(
@@ -339,16 +390,12 @@ async function play() {
       if (dayNumber(day) >= from && dayNumber(day) <= end) frames.add(dayNumber(day));
     }
   }
-  const run = { stopped: false };
-  playing = run;
-  $("play").textContent = "Pause";
-  $("play").setAttribute("aria-pressed", "true");
   for (const day of [...frames].sort((a, b) => a - b)) {
     if (run.stopped) return;
     state.at = dayText(day);
     await Promise.all([draw(), new Promise((resolve) => setTimeout(resolve, 120))]);
   }
-  stop();
+  if (playing === run) stop();
 }
 
 function switchTab(tab) {
@@ -405,7 +452,7 @@ function wire() {
     radio.addEventListener("change", () => setView(radio.value));
   }
   $("date").addEventListener("change", (event) => {
-    if (!/^\d{4}-\d\d-\d\d$/.test(event.target.value)) return;
+    if (!DAY.test(event.target.value)) return;
     stop();
     state.at = event.target.value;
     draw();
@@ -418,9 +465,14 @@ function wire() {
     draw(started);
   });
   $("play").addEventListener("click", play);
+  $("csv").addEventListener("click", (event) => {
+    if (!hasToken()) return; // the link itself downloads it
+    event.preventDefault();
+    download($("csv").getAttribute("href")).catch(failed);
+  });
   $("recorded").addEventListener("change", (event) => {
     const text = event.target.value.trim();
-    if (text && Number.isNaN(Date.parse(text))) {
+    if (text && (!SYSTEM_TIME.test(text) || Number.isNaN(Date.parse(text)))) {
       say(`"${text}" is not a system time: write it as RFC 3339, like 2025-07-03T12:00:00Z.`, true);
       return;
     }
@@ -446,10 +498,7 @@ function wire() {
     });
   }
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && state.selected) {
-      state.selected = "";
-      draw();
-    }
+    if (event.key === "Escape" && state.selected && !event.target.closest("input, select, textarea")) closePanel();
   });
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -498,11 +547,9 @@ chart = new Chart($("chart"), (day) => {
 panel = new RelationPanel($("relation"), (recorded) => {
   stop();
   state.recorded = recorded;
+  focusAfter = "panel";
   draw();
-}, () => {
-  state.selected = "";
-  draw();
-});
+}, closePanel);
 audit = new AuditLog($("audit-view"), (filters, after) => {
   state.audit = filters;
   state.after = after;

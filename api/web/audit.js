@@ -51,13 +51,15 @@ export class AuditLog {
   async load(filters, after) {
     this.current = filters;
     this.onState(filters, after);
+    const mine = (this.sequence = (this.sequence || 0) + 1); // only the latest page asked for is shown
     let page;
     try {
       page = await get("/v1/facts", { ...filters, after, limit: PAGE });
     } catch (error) {
-      this.onError(error);
+      if (mine === this.sequence) this.onError(error);
       return;
     }
+    if (mine !== this.sequence) return;
     this.rows.replaceChildren(...page.items.map((fact) => this.#row(fact)));
     this.nextAfter = page.next_after;
     this.next.disabled = page.next_after === null || page.items.length < PAGE;

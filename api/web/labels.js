@@ -25,23 +25,12 @@ export function typeLabel(type) {
   return type.replaceAll("_", " ");
 }
 
-// Since when the entry's level holds, as far as its deciding parts tell.
+// Since when a recognised (de jure) entry is so: its recognition's date, as precisely as known. Other
+// levels say no date here: the day a level began is the relation's timeline's to tell (the panel).
 export function levelSince(status) {
   const r = status.recognition;
-  if (status.level === "recognised" || (status.level === "de_facto" && r.state === "recognised")) {
-    return { day: r.since, precision: r.since_precision, approximate: r.approximate };
-  }
-  const parts = [];
-  if (status.level === "de_facto") {
-    for (const p of [status.ambassador_accepted, status.ambassador_sent]) if (p.active) parts.push(p);
-    parts.push(...status.missions.filter((m) => m.kind === "embassy"));
-  } else if (status.level === "engaged") {
-    if (status.relations.state === "established") parts.push(status.relations);
-    parts.push(...status.missions);
-  }
-  const dated = parts.filter((p) => p.since).sort((a, b) => (a.since < b.since ? -1 : 1));
-  if (!dated.length) return null;
-  return { day: dated[0].since, precision: "day", approximate: dated[0].approximate };
+  if (status.level !== "recognised" || !r.since) return null;
+  return { day: r.since, precision: r.since_precision || "day" };
 }
 
 // "Russia: recognised (de jure) since 2025-07-03", with hostile, disputed and approximate marks.
@@ -49,7 +38,7 @@ export function describe(name, entry) {
   if (!entry) return `${name}: ${LEVEL_LABELS.no_facts}`;
   let text = `${name}: ${LEVEL_LABELS[entry.level]}`;
   const since = levelSince(entry);
-  if (since && since.day) text += ` since ${knownDate(since.day, since.precision)}`;
+  if (since) text += ` since ${knownDate(since.day, since.precision)}`;
   const marks = [];
   if (entry.hostile) marks.push("hostile (listed as terrorist or sanctioning)");
   if (entry.disputed) marks.push("disputed");

@@ -47,18 +47,26 @@ export class RelationPanel {
   }
 
   hide() {
+    this.shown = null;
     this.root.hidden = true;
     this.root.replaceChildren();
   }
 
+  // The panel's heading, which takes the focus when the panel is opened.
+  heading() {
+    return this.root.querySelector("h2");
+  }
+
   loading(name) {
+    this.shown = null;
     this.root.hidden = false;
     this.root.setAttribute("aria-label", name);
-    this.root.replaceChildren(el("h2", {}, name), el("p", { class: "muted" }, "Loading…"));
+    this.root.replaceChildren(el("h2", { tabindex: "-1" }, name), el("p", { class: "muted" }, "Loading…"));
   }
 
   show(relation, apiLink) {
     const root = this.root;
+    this.shown = `${relation.actor}/${relation.subject}`;
     root.hidden = false;
     root.setAttribute("aria-label", relation.actor_name);
     const close = el("button", { type: "button", class: "close", "aria-label": "Close the relation" }, "×");
@@ -67,7 +75,7 @@ export class RelationPanel {
     const byId = new Map(relation.facts.map((f) => [f.fact_id, f]));
     root.replaceChildren(
       close,
-      el("h2", {}, relation.actor_name),
+      el("h2", { tabindex: "-1" }, relation.actor_name),
       el("p", { class: "toward" }, `toward ${relation.subject_name}, on ${relation.at}`),
       el("p", { class: "now" }, describe(relation.actor_name, relation.status)),
       el("p", {}, el("a", { href: apiLink, class: "api-link" }, "The API answer behind this panel")),

@@ -44,7 +44,10 @@ def test_the_page_is_served_at_the_root_with_a_policy_that_keeps_it_on_its_origi
     script = client.get("/web/app.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert script.headers["x-content-type-options"] == "nosniff"
-    assert client.get("/web/../api/app.py").status_code == 404
+    for escape in ("/web/%2e%2e/web_page.py", "/web/..%2fweb_page.py", "/web/%2e%2e/%2e%2e/pyproject.toml"):
+        outside = client.get(escape)
+        assert outside.request.url.raw_path.decode() == escape  # sent as written, not normalised by the client
+        assert outside.status_code == 404, escape
 
 
 def test_the_page_and_its_data_stay_under_600_kb() -> None:
@@ -88,8 +91,13 @@ def test_status_as_csv_is_the_json_answer_row_for_row(client: TestClient, mode: 
     assert [r["actor"] for r in found] == [r["actor"] for r in answer["relations"]]
     russia = next(r for r in found if r["actor"] == "RUS")
     row = next(r for r in answer["relations"] if r["actor"] == "RUS")
-    assert russia["level"] == "recognised" and russia["form"] == "de_jure" and russia["since"] == "2025-07-03"
-    assert russia["hostile"] == "false" and russia["since_precision"] == "day"
+    assert russia["level"] == "recognised" and russia["recognition_form"] == "de_jure"
+    assert russia["recognition_since"] == "2025-07-03" and russia["recognition_since_precision"] == "day"
+    assert russia["hostile"] == "false" and russia["approximate"] == "false"
+    assert (russia["at"], russia["recorded_at"]) == ("2025-07-03", answer["recorded_at"])  # as the JSON says it
+    arab = next(r for r in found if r["actor"] == "ARE")  # its withdrawal's date is the recognition's, not the level's
+    assert arab["level"] == next(r["level"] for r in answer["relations"] if r["actor"] == "ARE") != "recognised"
+    assert (arab["recognition"], arab["recognition_since"]) == ("not_recognised", "2001-09-22")
     assert russia["basis"].split(" ") == row["basis"]
     urls = [s["url"] for f in row["basis"] for s in answer["evidence"][f]["sources"]]
     assert russia["source_urls"].split(" ") == urls
@@ -109,11 +117,14 @@ def test_recognitions_and_an_actors_status_as_csv(client: TestClient) -> None:
     assert [(r["subject"], r["level"]) for r in actor] == [("taliban-iea", "recognised")]
 
 
-def test_a_format_that_is_not_one_is_refused(client: TestClient) -> None:
+def test_a_format_that_is_not_one_is_refused_and_a_proof_comes_with_json_only(client: TestClient) -> None:
     for path in ("/v1/subjects/taliban-iea/status", "/v1/subjects/taliban-iea/recognitions", "/v1/actors/RUS/status"):
         refused = client.get(path, params={"format": "xml"})
         assert refused.status_code == 422, path
         assert "format" in refused.text
+        refused = client.get(path, params={"format": "csv", "proof": "true"})
+        assert refused.status_code == 422, path
+        assert refused.json()["errors"][0]["field"] == "proof"
 
 
 def test_a_cell_that_a_spreadsheet_would_run_is_not_a_formula(client: TestClient, services: Services) -> None:

@@ -34,6 +34,7 @@ if not CHROMIUM.exists() and not IN_CI:
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+pytestmark = pytest.mark.browser
 ARTIFACTS = Path(os.environ.get("LEDGER_TEST_ARTIFACTS", "build/artifacts/web"))
 TIMINGS: dict[str, Any] = {}
 SOURCE = [{"url": "https://example.org/report", "title": "A report", "quote": "a quote"}]
@@ -68,14 +69,32 @@ def browser() -> Iterator[Browser]:
     print(f"\nweb page timings (ms): {json.dumps(TIMINGS)}")
 
 
+# Refused answers are logged by the browser as failed loads; those are the API's to give, not errors.
+REFUSED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+WATCH_POLICY = """document.addEventListener("securitypolicyviolation",
+  (e) => console.error(`policy violation: ${e.violatedDirective} ${e.blockedURI}`));"""
+
+
+def watched(tab: Page, base: str) -> list[str]:
+    """What goes wrong in the tab: script errors, console errors, policy violations, other origins."""
+    errors: list[str] = []
+    tab.add_init_script(WATCH_POLICY)
+    tab.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    tab.on(
+        "console",
+        lambda m: errors.append(f"console: {m.text}") if m.type == "error" and not REFUSED_LOAD.match(m.text) else None,
+    )
+    tab.on("request", lambda r: None if r.url.startswith((base, "blob:")) else errors.append(f"left: {r.url}"))
+    return errors
+
+
 @pytest.fixture
 def page(browser: Browser, ledger: tuple[Services, str]) -> Iterator[Page]:
-    """A fresh tab on the ledger; it fails the test on a script error or a request to another origin."""
+    """A fresh tab on the ledger; it fails the test on a script or console error, a policy violation
+    or a request to another origin."""
     base = ledger[1]
     tab = browser.new_page(viewport={"width": 1400, "height": 1000}, base_url=base)
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(f"script error: {error}"))
-    tab.on("request", lambda r: None if r.url.startswith(base) else errors.append(f"left the origin: {r.url}"))
+    errors = watched(tab, base)
     yield tab
     tab.close()
     assert errors == []
@@ -261,10 +280,17 @@ def test_a_subject_is_found_by_name_or_alias(page: Page) -> None:
     expect(page.locator("#message")).to_have_text('No subject matches "atlantis".')
 
 
-def test_an_address_naming_no_subject_says_so(page: Page) -> None:
+def test_an_address_naming_no_subject_or_no_date_says_so(page: Page) -> None:
     page.goto("/?subject=atlantis")
     expect(page.locator("#message")).to_have_text('No subject has the id "atlantis"; this is taliban-iea.')
     expect(page.locator("#map-title")).to_contain_text("Islamic Emirate of Afghanistan (Taliban)")
+    page.goto("/?subject=kosovo&at=2025-13-45&recorded_at=yesterday")
+    expect(page.locator("#message")).to_have_text('"yesterday" is not a system time (RFC 3339); this is now.')
+    expect(page.get_by_label("Date", exact=True)).not_to_have_value("2025-13-45")
+    recorded = page.get_by_label("As recorded at", exact=True)
+    recorded.fill("July 3 2025")
+    recorded.press("Enter")
+    expect(page.locator("#message")).to_contain_text('"July 3 2025" is not a system time')
 
 
 def test_the_controls_and_the_map_answer_the_keyboard_alone(page: Page) -> None:
@@ -284,8 +310,16 @@ def test_the_controls_and_the_map_answer_the_keyboard_alone(page: Page) -> None:
     assert reached[-1] == "RUS", reached
     page.keyboard.press("Enter")
     expect(page.get_by_role("region", name="Russian Federation")).to_be_visible()
+    expect(page.get_by_role("region", name="Russian Federation").get_by_role("heading", level=2)).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator("#relation")).to_be_hidden()
+    expect(state(page, "RUS")).to_be_focused()  # back where it was opened from
+    # A list beside the map keeps its place too.
+    page.locator('#offmap-list [data-code="UN"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("region", name="United Nations").get_by_role("heading", level=2)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator('#offmap-list [data-code="UN"]')).to_be_focused()
     # The slider moves the date with the arrow keys.
     page.get_by_label("Date slider").focus()
     page.keyboard.press("ArrowLeft")
@@ -359,6 +393,7 @@ def test_a_ledger_that_needs_a_token_to_read_asks_for_one(browser: Browser, tmp_
             token = services.tokens.create(Role.READER, "reader")[1]
             with serving(create_app(services=services)) as base:
                 tab = browser.new_page(base_url=base)
+                errors = watched(tab, base)
                 tab.goto("/?subject=taliban-iea&at=2025-07-03")
                 expect(tab.locator("#message")).to_contain_text("The ledger needs a token to read")
                 expect(tab.locator("#token-box")).to_have_attribute("open", "")
@@ -366,7 +401,14 @@ def test_a_ledger_that_needs_a_token_to_read_asks_for_one(browser: Browser, tmp_
                 tab.get_by_role("button", name="Use").click()
                 expect(tab.locator('#map [data-code="RUS"]')).to_have_attribute("data-level", "recognised")
                 assert token not in tab.url
+                expect(tab.locator("#live")).to_be_hidden()  # EventSource cannot send the token
+                # A plain link would send no token: the page fetches the CSV with it.
+                with tab.expect_download() as saved:
+                    tab.get_by_role("link", name="Download CSV").click()
+                assert saved.value.suggested_filename == "taliban-iea-status-2025-07-03.csv"
+                assert "RUS,Russian Federation,recognised," in Path(saved.value.path()).read_text()
                 tab.close()
+                assert errors == []
         finally:
             services.close()
 
