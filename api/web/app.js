@@ -3,6 +3,7 @@
 import { Answers, ApiError, download, get, hasToken, setToken, url } from "./api.js";
 import { AUDIT_FILTERS, AuditLog } from "./audit.js";
 import { Chart, dayNumber, dayText } from "./chart.js";
+import { el } from "./dom.js";
 import { describe, LEVEL_LABELS, LEVELS } from "./labels.js";
 import { Live } from "./live.js";
 import { WorldMap } from "./map.js";
@@ -119,15 +120,10 @@ function subjectById(id) {
 }
 
 function showMatches(found) {
-  const list = $("subject-matches");
-  list.replaceChildren(...found.slice(0, 8).map((s) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = `${s.name} (${s.id})`;
+  $("subject-matches").replaceChildren(...found.slice(0, 8).map((s) => {
+    const button = el("button", { type: "button" }, `${s.name} (${s.id})`);
     button.addEventListener("click", () => chooseSubject(s.id));
-    const item = document.createElement("li");
-    item.append(button);
-    return item;
+    return el("li", {}, button);
   }));
 }
 
@@ -157,46 +153,26 @@ function setSlider([start, end]) {
   slider.setAttribute("aria-valuetext", state.at);
 }
 
+const swatch = () => el("span", { class: "swatch", "aria-hidden": "true" });
+const MARKS = [["hostile", "hostile (hatched)"], ["disputed", "disputed (dashed outline)"],
+  ["approximate", "approximate (dotted)"]];
+
 function legend(counts, marks) {
-  const items = LEVELS.map((level) => {
-    const item = document.createElement("li");
-    item.dataset.level = level;
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    swatch.setAttribute("aria-hidden", "true");
-    item.append(swatch, `${LEVEL_LABELS[level]}: ${counts[level]}`);
-    return item;
-  });
-  for (const [mark, words] of [["hostile", "hostile (hatched)"], ["disputed", "disputed (dashed outline)"],
-    ["approximate", "approximate (dotted)"]]) {
-    const item = document.createElement("li");
-    item.className = `mark ${mark}`;
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    swatch.setAttribute("aria-hidden", "true");
-    item.append(swatch, `${words}: ${marks[mark]}`);
-    items.push(item);
-  }
-  $("legend").replaceChildren(...items);
+  $("legend").replaceChildren(
+    ...LEVELS.map((level) => el("li", { "data-level": level }, swatch(), `${LEVEL_LABELS[level]}: ${counts[level]}`)),
+    ...MARKS.map(([mark, words]) => el("li", { class: `mark ${mark}` }, swatch(), `${words}: ${marks[mark]}`)),
+  );
 }
 
 function sideList(rows, title, note) {
   $("offmap-title").textContent = title;
   $("offmap").querySelector("p").textContent = note;
   $("offmap-list").replaceChildren(...rows.map(({ code, name, entry }) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.code = code;
-    button.dataset.level = entry.level;
+    const button = el("button", { type: "button", "data-code": code, "data-level": entry.level }, swatch(),
+      describe(name, entry));
     button.classList.toggle("selected", code === state.selected);
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    swatch.setAttribute("aria-hidden", "true");
-    button.append(swatch, describe(name, entry));
     button.addEventListener("click", () => select(code));
-    const item = document.createElement("li");
-    item.append(button);
-    return item;
+    return el("li", {}, button);
   }));
 }
 

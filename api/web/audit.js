@@ -1,18 +1,12 @@
 // The audit tab: the ledger's facts in the order they were recorded, filtered and paged.
 
+import { el } from "./dom.js";
 import { get } from "./api.js";
 import { FACT_TYPES, knownDate, typeLabel } from "./labels.js";
 
 export const AUDIT_FILTERS = ["actor", "subject", "type", "recorded_by", "effective_from", "effective_to",
   "recorded_from", "recorded_to"];
 const PAGE = 50;
-
-function el(name, attributes = {}, ...children) {
-  const element = document.createElement(name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  for (const child of children) if (child !== null && child !== undefined) element.append(child);
-  return element;
-}
 
 export class AuditLog {
   // `onState(filters, after)` keeps the page's URL in step; `onError(error)` reports a refused filter.

@@ -1,19 +1,11 @@
 // The recognition count over time, as a step line, with the subject's milestones and the chosen date.
 
+import { svg } from "./dom.js";
 import { typeLabel } from "./labels.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 960;
 const HEIGHT = 130;
 const PAD = { left: 36, right: 12, top: 14, bottom: 22 };
-
-function svg(name, attributes = {}, parent = null, text = null) {
-  const element = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (text !== null) element.textContent = text;
-  if (parent) parent.appendChild(element);
-  return element;
-}
 
 export const dayNumber = (day) => Date.parse(`${day}T00:00:00Z`) / 86400000;
 export const dayText = (n) => new Date(n * 86400000).toISOString().slice(0, 10);

@@ -1,19 +1,12 @@
 // The world map: drawn once from the vendored geometry, then recoloured for each answer.
 
+import { svg } from "./dom.js";
 import { describe } from "./labels.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 // Shapes the geometry draws apart that ISO 3166 counts as part of a state: drawn as part of it.
 const PART_OF = { CYN: "CYP", SOL: "SOM" };
 const WIDTH = 960;
 const HEIGHT = 500;
-
-function svg(name, attributes = {}, parent = null) {
-  const element = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (parent) parent.appendChild(element);
-  return element;
-}
 
 // code -> the state's name and its geometries, in the geometry's order.
 function states(world) {

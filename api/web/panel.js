@@ -1,18 +1,9 @@
 // The relation panel: one actor toward one subject, its statuses over time and every fact with its sources.
 
+import { el } from "./dom.js";
 import { describe, knownDate, LEVEL_LABELS, typeLabel } from "./labels.js";
 
 const CORRECTIONS = new Set(["fact_retracted", "fact_disputed"]);
-
-function el(name, attributes = {}, ...children) {
-  const element = document.createElement(name);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") element.className = value;
-    else element.setAttribute(key, value);
-  }
-  for (const child of children) if (child !== null && child !== undefined) element.append(child);
-  return element;
-}
 
 // Only web links: a source's URL is data, and a `javascript:` one must not become a link.
 function sourceLink(source) {

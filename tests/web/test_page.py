@@ -35,6 +35,7 @@ if not CHROMIUM.exists() and not IN_CI:
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # a shared machine can be slow; a broken page never gets there
 ARTIFACTS = Path(os.environ.get("LEDGER_TEST_ARTIFACTS", "build/artifacts/web"))
 TIMINGS: dict[str, Any] = {}
 SOURCE = [{"url": "https://example.org/report", "title": "A report", "quote": "a quote"}]
