@@ -199,6 +199,7 @@ def test_kosovo_is_on_the_map_and_beside_it(page: Page) -> None:
     expect(page.locator('#offmap-list button[data-code="kosovo"]')).to_contain_text("Republic of Kosovo: recognised")
     page.locator('#offmap-list button[data-code="kosovo"]').click()
     expect(page.get_by_role("region", name="United States")).to_contain_text("toward Republic of Kosovo")
+    shot(page, "6-actor-view-usa")
 
 
 def test_clicking_a_state_opens_its_relation_with_sources(page: Page) -> None:
@@ -253,6 +254,7 @@ def test_a_fact_recorded_while_the_page_shows_now_redraws_it(page: Page, ledger:
     made = ledger[0].ledger.record_fact(opened | {"details": {"kind": "other"}, "sources": SOURCE}, WriteRequest("t"))
     expect(state(page, "ISL")).to_have_attribute("data-level", "engaged")
     expect(page.locator("#message")).to_have_text(f"Updated: a mission opened was recorded at {made['recorded_at']}.")
+    shot(page, "8-live-update")
 
 
 def test_a_shared_address_opens_that_view(page: Page) -> None:
@@ -262,6 +264,7 @@ def test_a_shared_address_opens_that_view(page: Page) -> None:
     assert page.get_by_label("Subject", exact=True).input_value() == "Republic of Kosovo"
     expect(state(page, "USA")).to_have_attribute("data-level", "recognised")
     expect(state(page, "SRB")).not_to_have_attribute("data-level", "recognised")
+    shot(page, "4-shared-address-kosovo-2010-usa")
 
 
 def test_a_subject_is_found_by_name_or_alias(page: Page) -> None:
@@ -321,6 +324,7 @@ def test_the_controls_and_the_map_answer_the_keyboard_alone(page: Page) -> None:
     expect(page.get_by_role("region", name="United Nations").get_by_role("heading", level=2)).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator('#offmap-list [data-code="UN"]')).to_be_focused()
+    shot(page, "5-keyboard-focus-back-in-the-list")
     # The slider moves the date with the arrow keys.
     page.get_by_label("Date slider").focus()
     page.keyboard.press("ArrowLeft")
@@ -380,6 +384,7 @@ def test_the_audit_tab_pages_through_the_log(page: Page) -> None:
     link = rows.first.locator("a")
     assert re.fullmatch(r"/v1/facts/[0-9a-f-]{36}", link.get_attribute("href") or "")
     assert "tab=audit" in page.url and "log_actor=RUS" in page.url
+    shot(page, "7-audit-log-rus")
     page.get_by_label("Effective from").fill("2030-01-01")
     page.get_by_label("Effective to").fill("2020-01-01")
     page.get_by_role("button", name="Filter").click()
