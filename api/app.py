@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -20,7 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from api.auth import read_access
-from api.errors import HANDLED, detail, field_errors, outcome_for
+from api.errors import HANDLED, field_errors, outcome_for, public_detail
+from api.log_fields import field, prose
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
 from api.problems import ProblemResponse, problem
@@ -31,6 +33,8 @@ from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
 from infrastructure.errors import TooManyStreams
+
+error_log = logging.getLogger("ledger.errors")
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         title="Recognition Ledger",
         version="1",
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, not a redirect built from the Host header
         docs_url=None,
         redoc_url=None,
         responses=problem_responses(),
@@ -129,6 +134,16 @@ def _handlers(app: FastAPI) -> None:
         found = outcome_for(error)
         if found is None:  # pragma: no cover - only the handled kinds are registered
             return problem(500, "Internal error", "an unexpected error")
+        told, withheld = public_detail(error)
+        if withheld:
+            error_log.warning(
+                "%s %s request_id=%s %s: %s",
+                request.method,
+                field(request.url.path),
+                getattr(request.state, "request_id", "-"),
+                type(error).__name__,
+                prose(str(error)),
+            )
         headers = {"Retry-After": "2"} if found.status == 503 else None
         if isinstance(error, TooManyStreams):
             headers = {"Retry-After": str(error.retry_after)}
@@ -141,7 +156,7 @@ def _handlers(app: FastAPI) -> None:
         return problem(
             found.status,
             found.title,
-            detail(error),
+            told,
             field_errors(error),
             headers,
             conflicting_fact_id=conflict,

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from api import follow_command, log_commands
 from api.cli_runtime import err, out, services
+from api.cli_runtime import settings as runtime_settings
 from api.errors import outcome_of
 from api.parsing import system_time
 from domain.dates import parse_day
@@ -28,7 +29,6 @@ from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.bulk.workers import default_workers
-from infrastructure.config.settings import get_settings
 from infrastructure.datasets.loader import load_demo, load_set, set_lines, set_names
 from infrastructure.encoding.rfc3339 import parse_rfc3339
 
@@ -54,7 +54,7 @@ def serve(
     """Serve the HTTP API with uvicorn."""
     import uvicorn
 
-    settings = get_settings()
+    settings = runtime_settings()
     host, port = host or settings.host, port or settings.port
     say = Console(soft_wrap=True, highlight=False)
     say.print(f"Recognition Ledger on http://{host}:{port}  (database: {settings.backend})")
@@ -71,6 +71,7 @@ def serve(
         log_level="info",
         access_log=False,
         log_config=log_config(),
+        server_header=False,  # no "server: uvicorn": what runs here is no client's business
     )
     if workers == 1:
         uvicorn.Server(config).run()

@@ -6,15 +6,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from api.errors import detail, outcome_for
 from infrastructure.bootstrap import Services, build
-from infrastructure.config.settings import get_settings
+from infrastructure.config.settings import Settings, get_settings
 
 out = Console()
 err = Console(stderr=True)
+
+
+def settings() -> Settings:
+    """This process's settings; a bad one is reported in a line, naming it, and exits 2."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "LEDGER_" + "_".join(str(p) for p in problem["loc"]).upper()
+            message = problem["msg"].removeprefix("Value error, ")
+            err.print(f"[red]error:[/red] {escape(name)}: {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @contextmanager
@@ -22,7 +35,7 @@ def services() -> Iterator[Services]:
     """Build the services for one command; report errors in one line, never a traceback."""
     built: Services | None = None
     try:
-        built = build(get_settings())
+        built = build(settings())
         yield built
     except typer.Exit:
         raise

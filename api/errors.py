@@ -88,6 +88,24 @@ def field_errors(error: BaseException) -> list[dict[str, Any]]:
     return []
 
 
+# What a client is told of a database's own error: its text (SQL, constraint names, line numbers) is
+# kept for the log, where an operator reads it with the request's id.
+PUBLIC = {
+    503: "the database is unavailable; retry after the time Retry-After gives",
+    DataError: "a value cannot be stored as given (the database refused it)",
+}
+
+
+def public_detail(error: BaseException) -> tuple[str, bool]:
+    """The detail a client is told, and whether it differs from the error's own (then log the latter)."""
+    found = outcome_for(error)
+    if found is not None and found.status == 503:
+        return PUBLIC[503], True
+    if isinstance(error, DataError):
+        return PUBLIC[DataError], True
+    return detail(error), False
+
+
 def detail(error: BaseException) -> str:
     if isinstance(error, RuleViolation):
         suffix = f" (conflicting fact: {error.conflicting_fact_id})" if error.conflicting_fact_id else ""

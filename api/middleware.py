@@ -10,10 +10,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.log_fields import field
 from api.problems import problem
 
 access_log = logging.getLogger("ledger.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+CLIENT_GONE = 499  # logged for a request that ended without an answer: its client went away first
 
 
 class BodyLimit:
@@ -72,25 +74,32 @@ class RequestLog:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        started, status = time.perf_counter(), 500
+        started, status = time.perf_counter(), CLIENT_GONE
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))  # a body is what its type says
+                message["headers"] = headers
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            if status == CLIENT_GONE:
+                status = 500  # the server's own error handler answers it
+            raise
         finally:
             state: dict[str, Any] = scope.get("state", {})
             access_log.info(
                 "%s %s %s %.1fms request_id=%s principal=%s",
-                scope["method"],
-                scope["path"],
+                field(scope["method"]),
+                field(scope["path"]),
                 status,
                 (time.perf_counter() - started) * 1000,
                 request_id,
-                state.get("principal", "-"),
+                field(state.get("principal", "-")),
             )

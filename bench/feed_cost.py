@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.measure import RssWatch, load_client, percentiles, post_load
-from bench.run import dataset, postgres_database, served
+from bench.run import ADMIN_TOKEN, dataset, postgres_database, served
 from infrastructure.bootstrap import build
 from infrastructure.bulk.importer import Importer
 from infrastructure.config.settings import Settings
@@ -151,10 +151,10 @@ def main(
             for i in range(rounds):
                 for with_subscribers in (False, True) if i % 2 == 0 else (True, False):
                     with served(settings, Path(log.name)) as (base, pid):
-                        written += int(post_load(base, WARM_UP, "bench-admin", written).per_second * WARM_UP) + 1
+                        written += int(post_load(base, WARM_UP, ADMIN_TOKEN, written).per_second * WARM_UP) + 1
                         if with_subscribers:
                             watch = RssWatch(pid)
-                            rate, latencies = subscribed_round(base, "bench-admin", seconds, subscribers, written)
+                            rate, latencies = subscribed_round(base, ADMIN_TOKEN, seconds, subscribers, written)
                             peaks.append(watch.stop())
                             loaded.append((rate, latencies))
                             p = percentiles(latencies) or (0.0, 0.0)
@@ -164,7 +164,7 @@ def main(
                                 f"largest worker {peaks[-1]:,.0f} MB"
                             )
                         else:
-                            rate = post_load(base, seconds, "bench-admin", written).per_second
+                            rate = post_load(base, seconds, ADMIN_TOKEN, written).per_second
                             alone.append(rate)
                             console.print(f"no subscriber: writer {rate:,.0f} facts/s")
                     written += int(rate * seconds) + 1

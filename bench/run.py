@@ -58,6 +58,9 @@ console = Console(stderr=True)
 app = typer.Typer(add_completion=False)
 
 
+ADMIN_TOKEN = "bench-admin-token-0123"  # the served ledger's admin, for the write loads
+
+
 @dataclass
 class Row:
     figure: str
@@ -287,7 +290,7 @@ def served(settings: Settings, log: Path, attempts: int = 3) -> Iterator[tuple[s
     env = {
         **os.environ,
         "LEDGER_DATABASE_URL": settings.database_url,
-        "LEDGER_ADMIN_TOKEN": "bench-admin",
+        "LEDGER_ADMIN_TOKEN": ADMIN_TOKEN,
         "LEDGER_POOL_SIZE": "4",
         "LEDGER_POOL_MAX_OVERFLOW": "8",
         "LEDGER_POOL_TIMEOUT": "10",  # a busy machine can take more than the default second to connect
@@ -444,7 +447,7 @@ def paired_writes(base: str, settings: Settings, seconds: float, rounds: int = 5
     short rounds (as paired_load, for the same reason): the median round, and the posts that failed."""
     pairs, posted, failed = [], 0, 0
     for _ in range(rounds):
-        posts = post_load(base, seconds / rounds, "bench-admin", first=posted)
+        posts = post_load(base, seconds / rounds, ADMIN_TOKEN, first=posted)
         posted += round(posts.per_second * max(1, int(seconds / rounds)))  # one sequence over the 900 relations
         failed += posts.failed
         pairs.append((single_save_rate(settings, seconds / rounds), posts.per_second))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import InvalidValue
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.errors import NotFound
+from infrastructure.errors import AlreadyExists, NotFound
 from infrastructure.sql.dialect import Dialect
 from infrastructure.sql.table import Table
 from infrastructure.store.idempotency import IdempotencyStore
@@ -56,6 +57,20 @@ class Principal:
     role: Role
 
 
+# A principal's name is written into every fact it records and into the logs: short, plain, and
+# one per active token, so that `recorded_by` and the idempotency keys tell principals apart.
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+RESERVED = frozenset({"admin", "demo", "data", "cli"})  # the bootstrap admin's and the loaders' names
+
+
+def checked_name(name: str) -> str:
+    if not NAME.match(name):
+        raise InvalidValue("name", "must be 1 to 64 of A-Z, a-z, 0-9, . _ @ and -, starting with a letter or digit")
+    if name.lower() in RESERVED:
+        raise InvalidValue("name", f"{name!r} is the ledger's own principal; choose another name")
+    return name
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -89,15 +104,18 @@ class TokenStore:
             return done
         token_id = secrets.token_hex(6)
         token = f"rl_{secrets.token_urlsafe(32)}"
-        name = principal or f"token-{token_id}"
+        name = checked_name(principal) if principal is not None else f"token-{token_id}"
         answer = {"token_id": token_id, "token": None, "principal": name, "role": role.name.lower()}
         row = (token_id, _hash(token), name, role.name.lower(), rfc3339(self.clock()))
         kept = self.answers.keep(request, answer)
         try:
-            with self.dialect.writing() as cursor:
-                self.dialect.execute(cursor, self.dialect.sql(self.insert_sql), row)
-                if kept is not None:
-                    self.answers.write(cursor, kept)
+            with self.dialect.schema_lock():  # tokens are made rarely: one at a time keeps names unique
+                if any(t["principal"].lower() == name.lower() and t["revoked_at"] is None for t in self.list()):
+                    raise AlreadyExists("an active token named", name)
+                with self.dialect.writing() as cursor:
+                    self.dialect.execute(cursor, self.dialect.sql(self.insert_sql), row)
+                    if kept is not None:
+                        self.answers.write(cursor, kept)
         except IntegrityError:
             done = self.answers.answer(request)
             if done is None:

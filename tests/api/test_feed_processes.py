@@ -38,7 +38,7 @@ STATEMENT = {
 def served(url: str, tmp_path: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`ledger serve` in a process of its own, on the database at `url`."""
     port = free_port()
-    environment = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_ADMIN_TOKEN": "t0ken", **env}
+    environment = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_ADMIN_TOKEN": "t0ken-for-a-served-test", **env}
     log = (tmp_path / f"serve-{port}.log").open("w")
     server = subprocess.Popen(
         [*LEDGER, "serve", "--port", str(port)], env=environment, stdout=log, stderr=log, text=True
@@ -66,7 +66,11 @@ def test_a_fact_written_through_one_server_reaches_a_stream_served_by_another(tm
 
             def post_once_live(events: list[Event]) -> bool:
                 if events[-1].name == "caught-up":
-                    answer = httpx.post(f"{writer}/v1/facts", json=STATEMENT, headers={"Authorization": "Bearer t0ken"})
+                    answer = httpx.post(
+                        f"{writer}/v1/facts",
+                        json=STATEMENT,
+                        headers={"Authorization": "Bearer t0ken-for-a-served-test"},
+                    )
                     assert answer.status_code == 201, answer.text
                     posted.update(answer.json())
                 return bool(posted) and events[-1].name == "fact"
