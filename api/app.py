@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from api.auth import read_access
+from api.auth_throttle import TooManyFailures
 from api.errors import HANDLED, field_errors, outcome_for, public_detail
 from api.log_fields import field, prose
 from api.middleware import BodyLimit, RequestLog
@@ -145,7 +146,7 @@ def _handlers(app: FastAPI) -> None:
                 prose(str(error)),
             )
         headers = {"Retry-After": "2"} if found.status == 503 else None
-        if isinstance(error, TooManyStreams):
+        if isinstance(error, TooManyStreams | TooManyFailures):
             headers = {"Retry-After": str(error.retry_after)}
         if found.status == 401:
             headers = {"WWW-Authenticate": "Bearer"}

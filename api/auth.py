@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from api.auth_throttle import FailedAuthentications
 from api.routes.deps import get_services
 from infrastructure.auth.tokens import Principal, Role
 from infrastructure.bootstrap import Services
@@ -37,15 +38,28 @@ async def presented(request: Request, services: Services) -> Principal | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    client = request.client.host if request.client else "-"
+    failures = throttle(request, services)
+    failures.check(client)
     admin = services.settings.admin_token
     if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         principal: Principal | None = Principal(ADMIN_PRINCIPAL, Role.ADMIN)
     else:
         principal = await run_in_threadpool(services.tokens.authenticate, token)
     if principal is None:
+        failures.failed(client)
         raise Unauthorized("the token is unknown or revoked")
     request.state.principal = principal.name  # for the access log; never the token
     return principal
+
+
+def throttle(request: Request, services: Services) -> FailedAuthentications:
+    """The app's record of failed authentications, made on first use."""
+    state = request.app.state
+    if getattr(state, "failed_authentications", None) is None:
+        state.failed_authentications = FailedAuthentications(services.settings.auth_failures_per_minute)
+    found: FailedAuthentications = state.failed_authentications
+    return found
 
 
 def require(role: Role) -> Callable[..., Awaitable[Principal]]:

@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing.persistence import DataError, InterfaceError, OperationalError
 
 from api.auth import Forbidden, Unauthorized
+from api.auth_throttle import TooManyFailures
 from domain.errors import DomainError, InvalidValue, InvalidValues, RuleViolation, UnknownFact
 from infrastructure.errors import (
     AlreadyExists,
@@ -43,6 +44,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
     (TooManyStreams, Outcome(429, "Too many streams", 10)),
+    (TooManyFailures, Outcome(429, "Too many failed authentications", 8)),
     (ImportMismatch, Outcome(422, "Import mismatch", 6)),
     (DataSetRefused, Outcome(422, "Data set refused", 6)),
     (LogMismatch, Outcome(500, "Stored records and the log disagree", 9)),
@@ -58,6 +60,7 @@ HANDLED: tuple[type[BaseException], ...] = (
     LedgerError,
     Unauthorized,
     Forbidden,
+    TooManyFailures,
     OperationalError,
     InterfaceError,
     DataError,

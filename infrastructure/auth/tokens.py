@@ -110,6 +110,9 @@ class TokenStore:
         kept = self.answers.keep(request, answer)
         try:
             with self.dialect.schema_lock():  # tokens are made rarely: one at a time keeps names unique
+                done = self.answers.answer(request)  # a retry that waited for the lock gets the first's answer
+                if done is not None:
+                    return done
                 if any(t["principal"].lower() == name.lower() and t["revoked_at"] is None for t in self.list()):
                     raise AlreadyExists("an active token named", name)
                 with self.dialect.writing() as cursor:

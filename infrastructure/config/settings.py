@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         "0: rebuild every relation from its events on each write",
     )
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    auth_failures_per_minute: int = Field(
+        default=10, ge=1, le=100_000, description="Failed authentications one address may make a minute, then 429"
+    )
     cors_origins: list[str] = Field(default=[], description='JSON list of origins, e.g. ["https://example.org"]')
     log_origin: str = Field(
         default="localhost/recognition-ledger",

@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 from typer.testing import CliRunner
 
+from api.auth_throttle import FailedAuthentications, TooManyFailures
 from api.cli import app as cli
 from api.log_fields import field, prose
 from api.middleware import RequestLog
@@ -146,3 +147,35 @@ def test_a_request_whose_client_left_before_an_answer_is_logged_as_499(caplog: p
         asyncio.run(RequestLog(gone)(scope, receive, send))
     [line] = access_lines(caplog)
     assert line.startswith("GET /v1/feed 499 ")
+
+
+def test_an_address_that_keeps_failing_to_authenticate_must_wait(api: Any) -> None:
+    now = [1000.0]
+    api.app.state.failed_authentications = FailedAuthentications(limit=10, window=60, clock=lambda: now[0])
+    wrong = {"Authorization": "Bearer rl_not-a-token"}
+    assert [api.get("/v1/subjects", headers=wrong).status_code for _ in range(10)] == [401] * 10
+    refused = api.get("/v1/subjects", headers=wrong)
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "60"
+    assert refused.json()["title"] == "Too many failed authentications"
+    # Meanwhile even the right token waits, and asking without one is still open.
+    assert api.get("/v1/tokens", headers=api.admin).status_code == 429
+    assert api.get("/v1/subjects").status_code == 200
+    now[0] += 30
+    assert api.get("/v1/subjects", headers=wrong).headers["retry-after"] == "30"
+    now[0] += 30.5
+    assert api.get("/v1/tokens", headers=api.admin).status_code == 200
+
+
+def test_failures_are_counted_per_client_and_forgotten_oldest_first() -> None:
+    now = [0.0]
+    failures = FailedAuthentications(limit=2, window=10, clients=2, clock=lambda: now[0])
+    for client in ("a", "a", "b"):
+        failures.failed(client)
+    with pytest.raises(TooManyFailures):
+        failures.check("a")
+    failures.check("b")
+    failures.failed("c")  # a third client: the one seen longest ago ("a") is forgotten
+    failures.check("a")
+    now[0] = 10
+    failures.failed("b")
+    failures.check("b")  # its first failure has left the window
