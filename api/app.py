@@ -33,7 +33,7 @@ from api.web_page import mount_page
 from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
-from infrastructure.errors import TooManyStreams
+from infrastructure.errors import TooManyReplays, TooManyStreams
 
 error_log = logging.getLogger("ledger.errors")
 
@@ -146,7 +146,7 @@ def _handlers(app: FastAPI) -> None:
                 prose(str(error)),
             )
         headers = {"Retry-After": "2"} if found.status == 503 else None
-        if isinstance(error, TooManyStreams | TooManyFailures):
+        if isinstance(error, TooManyStreams | TooManyReplays | TooManyFailures):
             headers = {"Retry-After": str(error.retry_after)}
         if found.status == 401:
             headers = {"WWW-Authenticate": "Bearer"}

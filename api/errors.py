@@ -19,6 +19,7 @@ from infrastructure.errors import (
     LogMismatch,
     NotFound,
     PreconditionFailed,
+    TooManyReplays,
     TooManyStreams,
     TooMuchContention,
 )
@@ -44,6 +45,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
     (TooManyStreams, Outcome(429, "Too many streams", 10)),
+    (TooManyReplays, Outcome(429, "Too many replays", 10)),
     (TooManyFailures, Outcome(429, "Too many failed authentications", 8)),
     (ImportMismatch, Outcome(422, "Import mismatch", 6)),
     (DataSetRefused, Outcome(422, "Data set refused", 6)),

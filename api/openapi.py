@@ -18,6 +18,7 @@ ERRORS = {
     412: "If-Match names a relation version that is no longer current",
     413: "The body is over the size limit",
     422: "Invalid fields, each one named",
+    429: "Too many wrong tokens from this address, feed streams or replays at once; retry after Retry-After seconds",
     503: "The database is unavailable; retry after Retry-After seconds",
 }
 REF = {"$ref": "#/components/schemas/Problem"}

@@ -73,5 +73,7 @@ def build(settings: Settings, clock: Clock = utc_now) -> Services:
     checkpoints = Checkpoints(ledger.dialect, ledger.tree, settings.log_origin, signer, clock)
     tokens = TokenStore(ledger.dialect, ledger.answers, clock)
     tokens.create_table()
-    queries = Queries(ledger.view, Replay(ledger), ledger.actors, ledger.subjects, clock)
+    queries = Queries(
+        ledger.view, Replay(ledger), ledger.actors, ledger.subjects, clock, replay_slots=settings.replay_concurrency
+    )
     return Services(ledger, queries, LogProofs(checkpoints, ledger.view), tokens, settings)

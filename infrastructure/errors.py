@@ -56,6 +56,15 @@ class TooManyStreams(LedgerError):
     retry_after = 5  # seconds: others' streams end, at the latest at their lifetime
 
 
+class TooManyReplays(LedgerError):
+    """Raised when a process already computes as many replays (mode=replay) as it may at once."""
+
+    retry_after = 1  # seconds: a replay takes a fraction of one on a ledger of thousands of facts
+
+    def __init__(self) -> None:
+        super().__init__("this server is computing as many replays as it may at once; retry, or ask mode=view")
+
+
 class ImportMismatch(LedgerError):
     """Raised when an imported line does not reproduce its recorded system fields."""
 

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
         "0: rebuild every relation from its events on each write",
     )
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    header_limit_bytes: int = Field(
+        default=16_384, ge=1024, le=1_048_576, description="A request's line and header fields together; more get 431"
+    )
+    header_limit_count: int = Field(default=100, ge=10, le=10_000, description="Header fields a request may have")
+    request_read_timeout: float = Field(
+        default=10, gt=0, le=3600, description="Seconds a client may take to send a whole request; then 408"
+    )
+    keep_alive_timeout: float = Field(
+        default=5, gt=0, le=3600, description="Seconds a connection may wait for its next request, or its first"
+    )
+    replay_concurrency: int = Field(
+        default=2, ge=1, le=1000, description="Replays (mode=replay) one server process computes at once; more get 429"
+    )
     auth_failures_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Failed authentications one address may make a minute, then 429"
     )
@@ -54,6 +67,11 @@ class Settings(BaseSettings):
         default=False,
         description="For benchmarks only, to measure what the log costs: writes store no leaves, so "
         "`ledger verify` refuses the ledger they make",
+    )
+    bench_without_limits: bool = Field(
+        default=False,
+        description="For benchmarks only, to measure what the limits cost: no header or read limits, "
+        "no check of a pooled connection before use",
     )
     feed_heartbeat_seconds: float = Field(
         default=15, gt=0, le=3600, description="A comment on every feed stream this often"

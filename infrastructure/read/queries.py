@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from domain.dates import END_OF_TIME
+from domain.dates import EARLIEST, END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
 from infrastructure.encoding.answers import deciding, with_corrections
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.errors import NotFound
+from infrastructure.errors import NotFound, TooManyReplays
 from infrastructure.read.audit_filters import AuditFilters
 from infrastructure.read.changed_statuses import changed_statuses
 from infrastructure.read.names import subject_hint, subjects_matching
@@ -35,19 +37,36 @@ class Queries:
     """Answers as plain data; `mode` picks the read model or a replay of the events."""
 
     def __init__(
-        self, view: ViewReader, replay: Replay, actors: ActorCatalogue, subjects: KnownSubjects, clock: Clock
+        self,
+        view: ViewReader,
+        replay: Replay,
+        actors: ActorCatalogue,
+        subjects: KnownSubjects,
+        clock: Clock,
+        replay_slots: int = 2,
     ) -> None:
         self.view = view
         self.replay = replay
+        self.replays = threading.BoundedSemaphore(replay_slots)
         self.catalogue = actors
         self.known_subjects = subjects
         self.clock = clock
         self.audit_filters = AuditFilters(actors, subjects, view.subjects)
 
-    def _reader(self, mode: str) -> ViewReader | Replay:
+    @contextmanager
+    def _reading(self, mode: str) -> Iterator[ViewReader | Replay]:
+        """The reader for `mode`; a replay holds one of the process's replay slots while it runs."""
         if mode not in MODES:
             raise InvalidValue("mode", f"{mode!r} is not one of view, replay")
-        return self.view if mode == "view" else self.replay
+        if mode == "view":
+            yield self.view
+            return
+        if not self.replays.acquire(blocking=False):  # folding every relation is costly: a few at a time
+            raise TooManyReplays()
+        try:
+            yield self.replay
+        finally:
+            self.replays.release()
 
     def when(self, at: date | None, recorded_at: datetime | None) -> tuple[date, datetime, str]:
         """Valid date, system time to query, and the system time to report.
@@ -81,11 +100,11 @@ class Queries:
     def recognitions(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
-        reader = self._reader(mode)
-        d, s, shown = self.when(at, recorded_at)
-        name = self.subject_name(subject)
-        entries, evidence = reader.recognitions(subject, on(d), s)
-        return recognitions_answer(subject, name, d, shown, self.named(entries, "actor"), evidence)
+        with self._reading(mode) as reader:
+            d, s, shown = self.when(at, recorded_at)
+            name = self.subject_name(subject)
+            entries, evidence = reader.recognitions(subject, on(d), s)
+            return recognitions_answer(subject, name, d, shown, self.named(entries, "actor"), evidence)
 
     def subject_name(self, slug: str) -> str:
         """The subject's display name (kept once read), or NotFound."""
@@ -123,68 +142,68 @@ class Queries:
     def subject_status(
         self, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
-        reader = self._reader(mode)
-        name = self.subject_name(subject)
-        d, s, shown = self.when(at, recorded_at)
-        rows = self.named(reader.subject_status(subject, on(d), s), "actor")
-        return {
-            "subject": subject,
-            "subject_name": name,
-            "at": d.isoformat(),
-            "recorded_at": shown,
-            "relations": rows,
-            "evidence": self.evidence(reader, [(r["actor"], subject, r) for r in rows], s),
-        }
+        with self._reading(mode) as reader:
+            name = self.subject_name(subject)
+            d, s, shown = self.when(at, recorded_at)
+            rows = self.named(reader.subject_status(subject, on(d), s), "actor")
+            return {
+                "subject": subject,
+                "subject_name": name,
+                "at": d.isoformat(),
+                "recorded_at": shown,
+                "relations": rows,
+                "evidence": self.evidence(reader, [(r["actor"], subject, r) for r in rows], s),
+            }
 
     def actor_status(
         self, actor: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
-        reader = self._reader(mode)
-        found = self.catalogue.get(actor)
-        d, s, shown = self.when(at, recorded_at)
-        rows = self.named(reader.actor_status(found.code, on(d), s), "subject")
-        return {
-            "actor": found.code,
-            "actor_name": found.name,
-            "at": d.isoformat(),
-            "recorded_at": shown,
-            "relations": rows,
-            "evidence": self.evidence(reader, [(found.code, r["subject"], r) for r in rows], s),
-        }
+        with self._reading(mode) as reader:
+            found = self.catalogue.get(actor)
+            d, s, shown = self.when(at, recorded_at)
+            rows = self.named(reader.actor_status(found.code, on(d), s), "subject")
+            return {
+                "actor": found.code,
+                "actor_name": found.name,
+                "at": d.isoformat(),
+                "recorded_at": shown,
+                "relations": rows,
+                "evidence": self.evidence(reader, [(found.code, r["subject"], r) for r in rows], s),
+            }
 
     def relation(
         self, actor: str, subject: str, at: date | None = None, recorded_at: datetime | None = None, mode: str = "view"
     ) -> dict[str, Any]:
         """A relation's status on a date, its whole timeline with basis, and its facts."""
-        reader = self._reader(mode)
-        found = self.catalogue.get(actor)
-        code = found.code
-        name = self.subject_name(subject)  # remembered once seen: no query, no body
-        d, s, shown = self.when(at, recorded_at)
-        rid = str(Relation.create_id(code, subject))
-        timeline = reader.timeline(rid, s)
-        facts = with_corrections(reader.relation_facts(rid, s))
-        current = next(
-            (
-                iv["status"]
-                for iv in timeline
-                if (iv["valid_from"] is None or iv["valid_from"] <= on(d).isoformat())
-                and (iv["valid_to"] is None or on(d).isoformat() < iv["valid_to"])
-            ),
-            None,
-        )
-        return {
-            "actor": code,
-            "actor_name": found.name,
-            "subject": subject,
-            "subject_name": name,
-            "at": d.isoformat(),
-            "recorded_at": shown,
-            "relation_version": len(facts),
-            "status": current,
-            "timeline": timeline,
-            "facts": facts,
-        }
+        with self._reading(mode) as reader:
+            found = self.catalogue.get(actor)
+            code = found.code
+            name = self.subject_name(subject)  # remembered once seen: no query, no body
+            d, s, shown = self.when(at, recorded_at)
+            rid = str(Relation.create_id(code, subject))
+            timeline = reader.timeline(rid, s)
+            facts = with_corrections(reader.relation_facts(rid, s))
+            current = next(
+                (
+                    iv["status"]
+                    for iv in timeline
+                    if (iv["valid_from"] is None or iv["valid_from"] <= on(d).isoformat())
+                    and (iv["valid_to"] is None or on(d).isoformat() < iv["valid_to"])
+                ),
+                None,
+            )
+            return {
+                "actor": code,
+                "actor_name": found.name,
+                "subject": subject,
+                "subject_name": name,
+                "at": d.isoformat(),
+                "recorded_at": shown,
+                "relation_version": len(facts),
+                "status": current,
+                "timeline": timeline,
+                "facts": facts,
+            }
 
     def revisions(
         self,
@@ -198,21 +217,21 @@ class Queries:
         """What the ledger said of a relation at each moment it changed, and why: a page of its facts
         in recorded order, each with the valid-time intervals it replaced, before and after."""
         _page(after, limit, "a relation version")
-        reader = self._reader(mode)
-        found = self.catalogue.get(actor)
-        name = self.subject_name(subject)
-        _, s, shown = self.when(None, recorded_at)
-        rid = str(Relation.create_id(found.code, subject))
-        revisions = reader.revisions(rid, after, limit, s)
-        return {
-            "actor": found.code,
-            "actor_name": found.name,
-            "subject": subject,
-            "subject_name": name,
-            "recorded_at": shown,
-            "revisions": revisions,
-            "next_after": revisions[-1]["relation_version"] if len(revisions) == limit else None,
-        }
+        with self._reading(mode) as reader:
+            found = self.catalogue.get(actor)
+            name = self.subject_name(subject)
+            _, s, shown = self.when(None, recorded_at)
+            rid = str(Relation.create_id(found.code, subject))
+            revisions = reader.revisions(rid, after, limit, s)
+            return {
+                "actor": found.code,
+                "actor_name": found.name,
+                "subject": subject,
+                "subject_name": name,
+                "recorded_at": shown,
+                "revisions": revisions,
+                "next_after": revisions[-1]["relation_version"] if len(revisions) == limit else None,
+            }
 
     def changes(
         self, subject: str, date_from: date, date_to: date, recorded_at: datetime | None = None, mode: str = "view"
@@ -221,51 +240,51 @@ class Queries:
         between on which it changed, with the facts that took effect on each."""
         if date_from > date_to:
             raise InvalidValue("to", f"{date_to.isoformat()} is before from ({date_from.isoformat()})")
-        reader = self._reader(mode)
-        name = self.subject_name(subject)
-        _, s, shown = self.when(None, recorded_at)
-        start, end = on(date_from), on(date_to)
-        changed, days = changed_statuses(reader.subject_intervals(subject, start, end, s), start, end)
-        causes: dict[tuple[str, str], list[str]] = {}
-        for actor, day, fact_id in reader.facts_on(subject, {d for ds in days.values() for d in ds}, s):
-            if day in days.get(actor, ()):
-                causes.setdefault((actor, day), []).append(fact_id)
-        for change in changed:
-            actor = change["actor"]
-            change["dates"] = [{"date": day, "facts": causes.get((actor, day), [])} for day in days[actor]]
-        ids = {i for c in changed for d in c["dates"] for i in d["facts"]}
-        relations = {str(Relation.create_id(c["actor"], subject)) for c in changed}
-        return {
-            "subject": subject,
-            "subject_name": name,
-            "from": date_from.isoformat(),
-            "to": date_to.isoformat(),
-            "recorded_at": shown,
-            "changes": self.named(changed, "actor"),
-            "evidence": reader.evidence(ids, ids, s, relations),
-        }
+        with self._reading(mode) as reader:
+            name = self.subject_name(subject)
+            _, s, shown = self.when(None, recorded_at)
+            start, end = on(date_from), on(date_to)
+            changed, days = changed_statuses(reader.subject_intervals(subject, start, end, s), start, end)
+            causes: dict[tuple[str, str], list[str]] = {}
+            for actor, day, fact_id in reader.facts_on(subject, {d for ds in days.values() for d in ds}, s):
+                if day in days.get(actor, ()):
+                    causes.setdefault((actor, day), []).append(fact_id)
+            for change in changed:
+                actor = change["actor"]
+                change["dates"] = [{"date": day, "facts": causes.get((actor, day), [])} for day in days[actor]]
+            ids = {i for c in changed for d in c["dates"] for i in d["facts"]}
+            relations = {str(Relation.create_id(c["actor"], subject)) for c in changed}
+            return {
+                "subject": subject,
+                "subject_name": name,
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
+                "recorded_at": shown,
+                "changes": self.named(changed, "actor"),
+                "evidence": reader.evidence(ids, ids, s, relations),
+            }
 
     def history(self, subject: str, recorded_at: datetime | None = None, mode: str = "view") -> dict[str, Any]:
         """The number of actors recognising the subject, at each date it changes."""
-        reader = self._reader(mode)
-        body = self.subject(subject)
-        _, s, shown = self.when(None, recorded_at)
-        steps: Counter[str] = Counter()
-        for _actor, start, end in reader.recognised_spans(subject, s):
-            steps[start] += 1
-            if end is not None:
-                steps[end] -= 1
-        points, count = [], 0
-        for day in sorted(steps):
-            if steps[day]:
-                count += steps[day]
-                points.append({"date": day, "count": count})
-        return {
-            "subject": subject,
-            "recorded_at": shown,
-            "points": points,
-            "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]],
-        }
+        with self._reading(mode) as reader:
+            body = self.subject(subject)
+            _, s, shown = self.when(None, recorded_at)
+            steps: Counter[str] = Counter()
+            for _actor, start, end in reader.recognised_spans(subject, s):
+                steps[start] += 1
+                if end is not None:
+                    steps[end] -= 1
+            points, count = [], 0
+            for day in sorted(steps):
+                if steps[day]:
+                    count += steps[day]
+                    points.append({"date": day, "count": count})
+            return {
+                "subject": subject,
+                "recorded_at": shown,
+                "points": points,
+                "milestones": [{"kind": m["kind"], "effective_on": m["effective_on"]} for m in body["milestones"]],
+            }
 
     def fact(self, fact_id: str) -> dict[str, Any]:
         """One fact, with its retraction and disputes if any."""
@@ -297,8 +316,12 @@ def _page(after: int, limit: int, what: str) -> None:
 
 
 def on(day: date) -> date:
-    """The day to look a status up on (see LAST_DAY); answers still say the day asked about."""
-    return min(day, LAST_DAY)
+    """The day to look a status up on; answers still say the day asked about.
+
+    Every timeline starts on EARLIEST (no fact takes effect before it) and ends on END_OF_TIME
+    (see LAST_DAY): a day outside them is asked as the nearest one inside.
+    """
+    return min(max(day, EARLIEST), LAST_DAY)
 
 
 def recognitions_answer(

@@ -179,3 +179,19 @@ def test_failures_are_counted_per_client_and_forgotten_oldest_first() -> None:
     now[0] = 10
     failures.failed("b")
     failures.check("b")  # its first failure has left the window
+
+
+def test_a_replay_past_the_processs_slots_gets_429_and_a_view_does_not(api: Any) -> None:
+    slots = api.services.queries.replays
+    while slots.acquire(blocking=False):  # every slot busy, as with that many replays running
+        pass
+    try:
+        for path in ("/v1/subjects/x/status", "/v1/actors/RUS/status", "/v1/relations/RUS/x"):
+            busy = api.get(path, params={"mode": "replay"})
+            assert busy.status_code == 429, path
+            assert busy.headers["retry-after"] == "1" and busy.json()["title"] == "Too many replays"
+        assert api.get("/v1/actors/RUS/status", params={"mode": "view"}).status_code == 200
+    finally:
+        for _ in range(api.services.settings.replay_concurrency):
+            slots.release()
+    assert api.get("/v1/actors/RUS/status", params={"mode": "replay"}).status_code == 200

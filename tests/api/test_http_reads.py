@@ -159,3 +159,24 @@ def test_the_last_day_and_the_last_system_time_answer_like_the_ones_before(clien
     answer = client.get(f"/v1/relations/RUS/taliban-iea?at=2025-07-04&recorded_at={end}&mode={mode}").json()
     assert answer["recorded_at"] == end
     assert answer["status"]["recognition"]["state"] == "recognised" and answer["relation_version"] == 7
+
+
+def test_days_before_the_earliest_answer_like_it_in_view_and_replay_alike(client: TestClient) -> None:
+    """No fact takes effect before 1500-01-01, where every timeline starts: a day before it is
+    asked as that day in both modes, so view and replay give the same relations and changes."""
+    questions = (
+        ("subjects/taliban-iea/status?at={}", "relations"),
+        ("actors/RUS/status?at={}", "relations"),
+        ("subjects/taliban-iea/changes?from={}&to=2025-07-03", "changes"),
+    )
+    for question, key in questions:
+        answers = {
+            (day, mode): client.get(f"/v1/{question.format(day)}&mode={mode}").json()
+            for day in ("1499-12-31", "0001-01-01", "1500-01-01")
+            for mode in ("view", "replay")
+        }
+        first = answers[("1500-01-01", "view")][key]
+        assert first, question
+        assert all(answer[key] == first for answer in answers.values()), question
+    early = client.get("/v1/subjects/taliban-iea/status?at=1499-12-31").json()
+    assert early["at"] == "1499-12-31"
