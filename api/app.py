@@ -26,6 +26,7 @@ from api.errors import HANDLED, field_errors, outcome_for, public_detail
 from api.log_fields import field, prose
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import problem_responses, with_problem_schemas
+from api.pool_check import PoolCheck
 from api.problems import ProblemResponse, problem
 from api.routes import facts, feed, reads, recognitions, tokens, writes
 from api.routes import log as log_routes
@@ -34,8 +35,11 @@ from domain.errors import RuleViolation
 from infrastructure.bootstrap import Services, build
 from infrastructure.config.settings import Settings, get_settings
 from infrastructure.errors import TooManyReplays, TooManyStreams
+from infrastructure.sql.idle_check import IdleCheck
+from infrastructure.sql.postgres import PostgresDialect
 
 error_log = logging.getLogger("ledger.errors")
+IDLE_SECONDS = 1.0  # a pause after which pooled connections are checked before use
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         _end_streams_on_exit(app.state.services)
         try:
             async with recognitions.awaited_reads(app):
+                app.state.idle_check = _idle_check(app)
                 yield
         finally:
             if own:
@@ -87,8 +92,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(PoolCheck)
     app.add_middleware(RequestLog)
     return app
+
+
+def _idle_check(app: FastAPI) -> IdleCheck | None:
+    """On PostgreSQL, a check of both pools' idle connections after a pause (api/pool_check.py)."""
+    services: Services = app.state.services
+    awaited, dialect = app.state.awaited, services.ledger.dialect
+    if awaited is None or not isinstance(dialect, PostgresDialect) or services.settings.bench_without_limits:
+        return None
+    return IdleCheck([dialect.datastore.pool], [awaited.pool], IDLE_SECONDS)
 
 
 def _end_streams_on_exit(services: Services) -> None:
@@ -146,6 +161,8 @@ def _handlers(app: FastAPI) -> None:
                 prose(str(error)),
             )
         headers = {"Retry-After": "2"} if found.status == 503 else None
+        if found.status == 503 and getattr(request.app.state, "idle_check", None) is not None:
+            request.app.state.idle_check.failed()  # connections may have died with it: check them first
         if isinstance(error, TooManyStreams | TooManyReplays | TooManyFailures):
             headers = {"Retry-After": str(error.retry_after)}
         if found.status == 401:

@@ -54,6 +54,8 @@ def serve(
     """Serve the HTTP API with uvicorn."""
     import uvicorn
 
+    from api.http_limits import HttpLimits, LimitedConfig
+
     settings = runtime_settings()
     host, port = host or settings.host, port or settings.port
     say = Console(soft_wrap=True, highlight=False)
@@ -62,8 +64,7 @@ def serve(
     say.print(f"  try: curl 'http://{host}:{port}/v1/subjects/taliban-iea/recognitions?at=2025-07-03'")
     say.print(f"       curl 'http://{host}:{port}/v1/relations/RUS/taliban-iea'")
     # Our own access log (api/middleware.py) has request ids and never the Authorization header.
-    config = uvicorn.Config(
-        "api.app:create_app",
+    options: dict[str, Any] = dict(
         factory=True,
         host=host,
         port=port,
@@ -72,7 +73,13 @@ def serve(
         access_log=False,
         log_config=log_config(),
         server_header=False,  # no "server: uvicorn": what runs here is no client's business
+        timeout_keep_alive=settings.keep_alive_timeout,
     )
+    if settings.bench_without_limits:
+        config = uvicorn.Config("api.app:create_app", http="httptools", **options)
+    else:
+        limits = HttpLimits(settings.header_limit_bytes, settings.header_limit_count, settings.request_read_timeout)
+        config = LimitedConfig("api.app:create_app", limits=limits, **options)
     if workers == 1:
         uvicorn.Server(config).run()
         return

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     bench_without_limits: bool = Field(
         default=False,
         description="For benchmarks only, to measure what the limits cost: no header or read limits, "
-        "no check of a pooled connection before use",
+        "no check of pooled connections after a pause",
     )
     feed_heartbeat_seconds: float = Field(
         default=15, gt=0, le=3600, description="A comment on every feed stream this often"

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from api.http_limits import HttpLimits, LimitedConfig
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -20,10 +22,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve the app on a free port for the duration; yield its base URL."""
+def serving(app: FastAPI, limits: HttpLimits | None = None, keep_alive: float = 5) -> Iterator[str]:
+    """Serve the app on a free port for the duration, as `ledger serve` does; yield its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    config = LimitedConfig(
+        app,
+        limits=limits or HttpLimits(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_keep_alive=keep_alive,
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 from typer.testing import CliRunner
@@ -16,6 +17,8 @@ from api.cli import app as cli
 from api.log_fields import field, prose
 from api.middleware import RequestLog
 from infrastructure.config.settings import Settings, get_settings
+from infrastructure.datasets.loader import load_demo
+from infrastructure.sql.idle_check import IdleCheck
 from tests.conftest import database
 
 
@@ -195,3 +198,44 @@ def test_a_replay_past_the_processs_slots_gets_429_and_a_view_does_not(api: Any)
         for _ in range(api.services.settings.replay_concurrency):
             slots.release()
     assert api.get("/v1/actors/RUS/status", params={"mode": "replay"}).status_code == 200
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_connections_the_database_dropped_are_replaced_not_handed_out(api: Any, api_settings: Settings) -> None:
+    """The database stays up but ends every session of the ledger's (a restart behind a proxy,
+    an operator's pg_terminate_backend): the next requests are answered, none gets 503."""
+    load_demo(api.services.ledger)
+    headers = api.token("editor")
+    fact = {
+        "type": "statement_made",
+        "actor": "RUS",
+        "subject": "taliban-iea",
+        "effective_on": "2025-07-04",
+        "details": {"speaker": "Ministry of Foreign Affairs", "stance": "supportive", "quote": "after the drop"},
+        "sources": [{"url": "https://example.org/statement", "title": "A statement"}],
+    }
+    questions = ("/readyz", "/v1/subjects/taliban-iea/recognitions", "/v1/subjects/taliban-iea/status")
+    for path in questions:
+        assert api.get(path).status_code == 200, path  # every pool holds connections now
+    name = api_settings.database_url.rsplit("/", 1)[1]
+    with psycopg.connect(api_settings.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", (name,)
+        ).fetchone()
+    assert ended is not None and ended[0] >= 2
+    api.app.state.idle_check.last -= 60  # as after a minute with no request
+    answered = [api.get(path).status_code for path in questions]
+    written = api.post("/v1/facts", json=fact, headers=headers)
+    assert answered == [200, 200, 200] and written.status_code == 201, written.text
+
+
+def test_pools_are_checked_after_a_pause_or_a_failure_and_not_under_load() -> None:
+    now = [100.0]
+    check = IdleCheck([], [], idle_seconds=1.0, clock=lambda: now[0])
+    answers = []
+    for step in (0.2, 0.5, 0.9, 1.0, 0.1):
+        now[0] += step
+        answers.append(check.due())
+    assert answers == [False, False, False, True, False]
+    check.failed()
+    assert check.due() and not check.due()
