@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test check install-check bench clean
+.PHONY: serve test check install-check bench drills clean
 
 SOURCES := $(shell find domain infrastructure api -name "*.py" -o -name "*.jsonl" -o -name "*.toml" -o -path "api/web/*" -type f)
 
@@ -41,12 +41,18 @@ install-check: $(BIN)/ledger
 	    for f in ('index.html', 'app.js', 'style.css', 'vendor/world-110m.json', 'vendor/d3-geo.min.js')))" && \
 	  echo "install-check: installed ledger works, with its web page" && rm -rf $$tmp
 
+## Faults and hostile clients, SQLite and PostgreSQL (needs it running): a table, exit 1 if a promise broke.
+## make drills DRILLS=--short for the version CI runs (tests/test_drills.py).
+drills: $(BIN)/ledger
+	$(BIN)/python -m drills.run $(DRILLS)
+
 ## The benchmark at a chosen scale: make bench FACTS=1000000 (default 100000).
 FACTS ?= 100000
 bench: $(BIN)/ledger
 	$(BIN)/python -m bench.run --facts $(FACTS)
 	$(BIN)/python -m bench.log_cost --facts $(FACTS)
 	$(BIN)/python -m bench.feed_cost
+	$(BIN)/python -m bench.limits_cost
 	@if command -v wrk >/dev/null; then $(BIN)/python -m bench.hot_route --against bare --facts $(FACTS); \
 	  else echo "bench.hot_route skipped: it needs wrk"; fi
 

@@ -71,6 +71,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.refused:
+            return  # the rest of what was received is parsed still, and ignored
         if len(self.headers) >= self.limits.header_count:
             self._refuse(431, f"more than {self.limits.header_count} header fields")
         elif self._within(len(name) + len(value) + 4):  # ": " and CRLF

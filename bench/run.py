@@ -281,7 +281,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(settings: Settings, log: Path, attempts: int = 3) -> Iterator[tuple[str, int]]:
+def served(settings: Settings, log: Path, attempts: int = 3, **extra: str) -> Iterator[tuple[str, int]]:
     """`ledger serve --workers 2` on a free loopback port, ready: yields its URL and pid, stops it after.
 
     A server that exits before it is ready is started again on another port (another process may
@@ -294,6 +294,7 @@ def served(settings: Settings, log: Path, attempts: int = 3) -> Iterator[tuple[s
         "LEDGER_POOL_SIZE": "4",
         "LEDGER_POOL_MAX_OVERFLOW": "8",
         "LEDGER_POOL_TIMEOUT": "10",  # a busy machine can take more than the default second to connect
+        **extra,
     }
     problem = "the server was not started"
     for _ in range(attempts):

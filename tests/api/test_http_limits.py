@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import select
 import socket
 import time
@@ -133,3 +134,14 @@ def test_ledger_serve_takes_its_limits_from_the_settings(tmp_path: Path) -> None
             with connect((host, int(port))) as sock:
                 sock.sendall(request(f"X-Big: {'v' * size}"))
                 assert answer(sock).startswith(b"HTTP/1.1 " + status), size
+
+
+def test_a_refused_request_is_logged_once_however_much_it_sent(
+    address: tuple[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """What follows a refusal in the same read is parsed and ignored: a flood costs one line, not one per field."""
+    with caplog.at_level(logging.WARNING, logger="ledger.http"), connect(address) as sock:
+        sock.sendall(request(*(f"X-Field-{i}: v" for i in range(5000))))
+        assert answer(sock).startswith(b"HTTP/1.1 431 ")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ledger.http"]
+    assert line.startswith("431 from 127.0.0.1:") and "more than 20 header fields" in line
