@@ -71,7 +71,7 @@ values = st.one_of(
     texts, st.integers().map(str), st.sampled_from(["", "9999-12-31", "0000-00-00", "replay", "csv", "-1"])
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=12,
 )
@@ -135,7 +135,7 @@ def _requests(base: str, count: int, codes: Counter[str]) -> None:
                 json=None if content is not None or method in ("GET", "HEAD") else body,
             ) as response:
                 codes[str(response.status_code)] += 1
-        except (httpx.HTTPError, httpx.InvalidURL) as error:  # what the client itself would not send
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:  # what the client would not send
             codes[type(error).__name__] += 1
 
     try:
