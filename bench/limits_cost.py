@@ -1,6 +1,6 @@
 """What the hardening limits cost: GET recognitions and POST /v1/facts with them and without.
 
-python -m bench.limits_cost                  # 20,000 facts, 6 rounds of 4 s per figure and server
+python -m bench.limits_cost                  # 20,000 facts, 10 rounds of 4 s per figure and server
 python -m bench.limits_cost --facts 100000
 
 Two `ledger serve --workers 2` on one PostgreSQL ledger (the synthetic one, imported once): one as
@@ -39,7 +39,7 @@ def median_ratio(pairs: list[tuple[float, float]]) -> tuple[float, float, float]
 @app.command()
 def main(
     facts: Annotated[int, typer.Option(min=100)] = 20_000,
-    rounds: Annotated[int, typer.Option(min=1)] = 6,
+    rounds: Annotated[int, typer.Option(min=1)] = 10,
     seconds: Annotated[float, typer.Option(min=0.5, help="Per round, figure and server")] = 4.0,
     postgres: Annotated[str, typer.Option(help="Admin URL")] = "postgresql://postgres@127.0.0.1:5432/postgres",
 ) -> None:
