@@ -16,6 +16,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 log = logging.getLogger("ledger.http")
+REFUSED_WITH = "refused_with"  # in a request's state: the status this protocol answered it with
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._stop_reading_clock()
         if self.cycle is not None:
             self.cycle.keep_alive = False
+            if not self.cycle.response_complete:  # its handler runs: the access log says what the client got
+                self.cycle.scope["state"][REFUSED_WITH] = status
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "unknown"
         log.warning("%d from %s: %s", status, client, reason)
         body = f"{reason}\n".encode()

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http_limits import REFUSED_WITH
 from api.log_fields import field
 from api.problems import problem
 
@@ -94,6 +95,8 @@ class RequestLog:
             raise
         finally:
             state: dict[str, Any] = scope.get("state", {})
+            if status == CLIENT_GONE:
+                status = state.get(REFUSED_WITH, status)  # cut off by the server (api/http_limits.py), not gone
             access_log.info(
                 "%s %s %s %.1fms request_id=%s principal=%s",
                 field(scope["method"]),

@@ -92,14 +92,22 @@ def test_a_header_sent_a_byte_at_a_time_past_the_read_timeout_gets_408(address: 
     assert got.startswith(b"HTTP/1.1 408 "), got[:80]
 
 
-def test_a_body_declared_and_never_finished_gets_408(address: tuple[str, int], api: Any) -> None:
+def test_a_body_declared_and_never_finished_gets_408(
+    address: tuple[str, int], api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     before = api.services.ledger.view.max_position()
-    with connect(address) as sock:
-        sock.sendall(b"POST /v1/facts HTTP/1.1\r\nHost: ledger\r\nContent-Length: 1000\r\n\r\n" + b"{" * 10)
-        got = answer(sock)
+    with caplog.at_level(logging.INFO, logger="ledger.access"):
+        with connect(address) as sock:
+            sock.sendall(b"POST /v1/facts HTTP/1.1\r\nHost: ledger\r\nContent-Length: 1000\r\n\r\n" + b"{" * 10)
+            got = answer(sock)
+        deadline = time.monotonic() + PATIENCE  # the handler logs once it has seen the connection end
+        while not [r for r in caplog.records if r.name == "ledger.access"] and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert got.startswith(b"HTTP/1.1 408 "), got[:80]
     assert b"not sent within 1 s" in got
     assert api.services.ledger.view.max_position() == before
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ledger.access"]
+    assert line.startswith("POST /v1/facts 408 "), line  # what the client got, not 499
 
 
 def test_a_connection_that_sends_nothing_is_closed(address: tuple[str, int]) -> None:
