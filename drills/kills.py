@@ -89,7 +89,7 @@ def kill_during_rebuild(settings: Settings, work: Path, subjects: list[str]) -> 
     try:
         live = snapshot(services)
         started = time.monotonic()
-        Rebuild(services.ledger).run()
+        events = Rebuild(services.ledger).run()
         rebuilding = time.monotonic() - started
         started = time.monotonic()
         subprocess.run(command, env=_env(env), capture_output=True, check=True)
@@ -104,6 +104,7 @@ def kill_during_rebuild(settings: Settings, work: Path, subjects: list[str]) -> 
         services.close()
     again = subprocess.run([*LEDGER, "project", "rebuild"], env=_env(env), capture_output=True, text=True)
     row.load = f"a rebuild of {rebuilding:.1f} s"
+    row.inputs = events  # the events each rebuild folds
     row.faults = "kill -9 while it ran" if running else "none: the rebuild ended first"
     row.codes = Counter({f"exit {again.returncode}": 1})
     if after_kill != live:
