@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from drills.crowd import Crowd
 from drills.harness import ADMIN_TOKEN, Row, check_consistency, count_lost_and_doubled, serving, statement
 from infrastructure.config.settings import Settings
 
@@ -22,31 +21,18 @@ INVALID = (
 )
 
 
-class Contenders:
+class Contenders(Crowd):
     """Each thread in turn posts a valid fact, an invalid one, and one guarded by If-Match with the
     relation version it read, all on one relation, so the guards race and some lose (412)."""
 
     def __init__(self, base: str, threads: int, subjects: list[str]) -> None:
+        super().__init__(threads)
         self.base, self.threads, self.subjects = base, threads, subjects[:3]
         self.run = uuid.uuid4().hex[:8]
         self.acknowledged: set[str] = set()
         self.refused: set[str] = set()
-        self.codes: Counter[str] = Counter()
-        self.sent = 0
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.workers = [threading.Thread(target=self._write, args=(t,), daemon=True) for t in range(threads)]
 
-    def start(self) -> None:
-        for worker in self.workers:
-            worker.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        for worker in self.workers:
-            worker.join(120)
-
-    def _write(self, t: int) -> None:
+    def work(self, t: int) -> None:
         with httpx.Client(base_url=self.base, timeout=60, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as c:
             n = t
             while not self.stopping.is_set():

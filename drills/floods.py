@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import socket
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from bench.measure import children, percentiles, rss_mb
+from drills.crowd import Crowd
 from drills.harness import Row, check_consistency, serving
 from infrastructure.config.settings import Settings
 
@@ -34,24 +34,16 @@ def _probe(base: str, path: str, seconds: float) -> list[float]:
     return samples
 
 
-class Flood:
+class Flood(Crowd):
     def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(SLOW + FLOODERS)
         self.address = address
-        self.codes: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self._slow, daemon=True) for _ in range(SLOW)]
-        self.threads += [threading.Thread(target=self._large, args=(i,), daemon=True) for i in range(FLOODERS)]
-        self.sent = 0
 
-    def start(self) -> None:
-        for thread in self.threads:
-            thread.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(30)
+    def work(self, i: int) -> None:
+        if i < SLOW:
+            self._slow()
+        else:
+            self._large(i - SLOW)
 
     def _count(self, answer: bytes) -> None:
         code = answer[9:12].decode("ascii", "replace") if answer.startswith(b"HTTP/1.1 ") else "closed"
@@ -97,7 +89,7 @@ def flood_for(address: tuple[str, int], seconds: float) -> tuple[int, Counter[st
     flood = Flood(address)
     flood.start()
     time.sleep(seconds)
-    flood.stop()
+    flood.stop(30)
     return flood.sent, flood.codes
 
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -24,6 +23,7 @@ import psycopg
 
 from bench.measure import wait_until_ready
 from bench.run import free_port
+from drills.crowd import Crowd
 from infrastructure.bootstrap import Services, build
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.config.settings import Settings
@@ -125,7 +125,7 @@ def serving(url: str, log: Path, **env: str) -> Iterator[Server]:
         server.stop()
 
 
-class Writers:
+class Writers(Crowd):
     """Threads that post new facts with Idempotency-Keys and retry each until it has an answer.
 
     An answer is a status the ledger decided (201, 200 for a replayed key, 4xx); a 503, 429 or a
@@ -133,27 +133,12 @@ class Writers:
     """
 
     def __init__(self, base: str, threads: int, subjects: list[str], token: str = ADMIN_TOKEN) -> None:
+        super().__init__(threads)
         self.base, self.threads, self.subjects, self.token = base, threads, subjects, token
         self.run = uuid.uuid4().hex[:8]
         self.acknowledged: set[str] = set()  # quotes of facts the ledger answered 201 or 200 for
-        self.codes: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.workers: list[threading.Thread] = []
-        self.sent = 0
 
-    def start(self) -> None:
-        for t in range(self.threads):
-            worker = threading.Thread(target=self._write, args=(t,), daemon=True)
-            worker.start()
-            self.workers.append(worker)
-
-    def stop(self, patience: float = 120) -> None:
-        self.stopping.set()
-        for worker in self.workers:
-            worker.join(patience)
-
-    def _write(self, t: int) -> None:
+    def work(self, t: int) -> None:
         headers = {"Authorization": f"Bearer {self.token}"}
         with httpx.Client(base_url=self.base, timeout=30, headers=headers) as client:
             n = t
@@ -173,18 +158,14 @@ class Writers:
             try:
                 response = client.post("/v1/facts", json=fact, headers={"Idempotency-Key": key})
             except httpx.HTTPError as error:
-                self._count(type(error).__name__)
+                self.tally(type(error).__name__)
                 time.sleep(0.2)
                 continue
-            self._count(str(response.status_code))
+            self.tally(str(response.status_code))
             if response.status_code not in (429, 503):
                 return response.status_code
             time.sleep(float(response.headers.get("retry-after", "1")) / 4)
         return None
-
-    def _count(self, code: str) -> None:
-        with self.lock:
-            self.codes[code] += 1
 
 
 def stored_quotes(settings: Settings) -> Counter[str]:

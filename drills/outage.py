@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import httpx
 
+from drills.crowd import Crowd
 from drills.harness import (
     Row,
     Writers,
@@ -21,28 +20,16 @@ from drills.harness import (
 from infrastructure.config.settings import Settings
 
 
-class Readers:
+class Readers(Crowd):
     """Threads asking GET recognitions, tallying each answer's status; and the first 200 after `since`."""
 
     def __init__(self, base: str, threads: int, subjects: list[str]) -> None:
+        super().__init__(threads)
         self.base, self.threads, self.subjects = base, threads, subjects
-        self.codes: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
         self.since: float | None = None
         self.recovered: float | None = None
-        self.workers = [threading.Thread(target=self._read, args=(t,), daemon=True) for t in range(threads)]
 
-    def start(self) -> None:
-        for worker in self.workers:
-            worker.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        for worker in self.workers:
-            worker.join(60)
-
-    def _read(self, t: int) -> None:
+    def work(self, t: int) -> None:
         with httpx.Client(base_url=self.base, timeout=30) as client:
             n = t
             while not self.stopping.is_set():

@@ -19,6 +19,7 @@ from api.middleware import RequestLog
 from infrastructure.config.settings import Settings, get_settings
 from infrastructure.datasets.loader import load_demo
 from infrastructure.sql.idle_check import IdleCheck
+from tests.api.test_feed_processes import STATEMENT
 from tests.conftest import database
 
 
@@ -206,14 +207,7 @@ def test_connections_the_database_dropped_are_replaced_not_handed_out(api: Any, 
     an operator's pg_terminate_backend): the next requests are answered, none gets 503."""
     load_demo(api.services.ledger)
     headers = api.token("editor")
-    fact = {
-        "type": "statement_made",
-        "actor": "RUS",
-        "subject": "taliban-iea",
-        "effective_on": "2025-07-04",
-        "details": {"speaker": "Ministry of Foreign Affairs", "stance": "supportive", "quote": "after the drop"},
-        "sources": [{"url": "https://example.org/statement", "title": "A statement"}],
-    }
+    fact = {**STATEMENT, "details": {**STATEMENT["details"], "quote": "after the drop"}}
     questions = ("/readyz", "/v1/subjects/taliban-iea/recognitions", "/v1/subjects/taliban-iea/status")
     for path in questions:
         assert api.get(path).status_code == 200, path  # every pool holds connections now
