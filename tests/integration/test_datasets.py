@@ -58,14 +58,15 @@ def test_no_source_points_to_an_example_domain() -> None:
             assert not EXAMPLE_HOSTS.search(host), (name, source["url"])
 
 
-def documented_counts() -> list[tuple[str, date, list[str]]]:
-    """The rows of docs/data.md's "Counts the sources state" table."""
+def documented_counts() -> list[tuple[str, date, list[str] | int]]:
+    """The rows of docs/data.md's "Counts the sources state" table: the states a source lists, or its number."""
     section = DOCS.read_text(encoding="utf-8").split("## Counts the sources state")[1].split("\n## ")[0]
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and cells[0].startswith("`"):
-            rows.append((cells[0].strip("`"), date.fromisoformat(cells[1]), sorted(cells[2].split(", "))))
+            named = int(cells[2]) if cells[2].isdigit() else sorted(cells[2].split(", "))
+            rows.append((cells[0].strip("`"), date.fromisoformat(cells[1]), named))
     return rows
 
 
@@ -83,8 +84,8 @@ def test_every_set_loads_through_the_rules_once_and_answers_as_its_sources_say(s
     rows = documented_counts()
     assert len(rows) >= 3
     for subject, day, expected in rows:
-        answer = services.queries.recognitions(subject, day)
-        assert sorted(r["actor"] for r in answer["recognised_by"]) == expected, (subject, day)
+        actors = sorted(r["actor"] for r in services.queries.recognitions(subject, day)["recognised_by"])
+        assert (len(actors) if isinstance(expected, int) else actors) == expected, (subject, day)
 
 
 def test_an_unknown_set_is_refused_before_anything_is_written(services: Services) -> None:
