@@ -25,7 +25,9 @@ def storable(text: str) -> bool:
 
 
 def clean_text(value: Any, field: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
-    """A trimmed, NFC-normalised string free of control characters, or None."""
+    """A trimmed, NFC-normalised string free of control characters (tab and newline apart), or None.
+
+    The rule is one a pattern can state, so the API's schema states it exactly."""
     if value is None or (isinstance(value, str) and not value.strip() and not required):
         if required:
             raise InvalidValue(field, "is required")
@@ -37,9 +39,9 @@ def clean_text(value: Any, field: str, *, limit: int = MAX_TEXT, required: bool 
         raise InvalidValue(field, "must not be empty")
     if len(text) > limit:
         raise InvalidValue(field, f"is longer than {limit} characters")
-    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t"]
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"]
     if bad:
-        raise InvalidValue(field, f"contains a control or unassigned character ({bad[0]!r})")
+        raise InvalidValue(field, f"contains a control character ({bad[0]!r})")
     return text
 
 
@@ -108,6 +110,18 @@ _SCHEMAS: dict[FactType, dict[str, Check]] = {
     FactType.FACT_RETRACTED: {"retracts": _required(_fact_id), "reason": _required(_text)},
     FactType.FACT_DISPUTED: {"disputes": _required(_fact_id), "reason": _required(_text)},
 }
+
+
+def detail_fields(fact_type: FactType) -> dict[str, bool]:
+    """Each detail a fact of this type takes, and whether it must be given."""
+    fields = {}
+    for key, check in _SCHEMAS[fact_type].items():
+        try:
+            check(None, key)
+            fields[key] = False
+        except InvalidValue:
+            fields[key] = True
+    return fields
 
 
 def clean_details(fact_type: FactType, raw: Mapping[str, Any] | None) -> dict[str, Any]:
