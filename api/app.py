@@ -23,9 +23,10 @@ from swagger_ui_bundle import swagger_ui_path
 from api.auth import read_access
 from api.auth_throttle import TooManyFailures
 from api.errors import HANDLED, field_errors, outcome_for, public_detail
+from api.json_body import json_body
 from api.log_fields import field, prose
 from api.middleware import BodyLimit, RequestLog
-from api.openapi import problem_responses, with_problem_schemas
+from api.openapi import path_pattern, with_contract
 from api.pool_check import PoolCheck
 from api.problems import ProblemResponse, problem
 from api.routes import facts, feed, reads, recognitions, tokens, writes
@@ -66,8 +67,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redirect_slashes=False,  # a trailing slash is 404, not a redirect built from the Host header
         docs_url=None,
         redoc_url=None,
-        responses=problem_responses(),
-        description="Sourced, dated, correctable recognition facts.",
     )
     if services is not None:
         app.state.services = services  # usable even where no lifespan runs (schema fuzzers)
@@ -76,11 +75,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(facts.router, dependencies=[Depends(read_access)])
     app.include_router(log_routes.router, dependencies=[Depends(read_access)])
     app.include_router(feed.router, dependencies=[Depends(read_access)])
-    app.include_router(writes.router)
-    app.include_router(tokens.router)
+    app.include_router(writes.router, dependencies=[Depends(json_body)])
+    app.include_router(tokens.router, dependencies=[Depends(json_body)])
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
     mount_page(app)
-    app.openapi = lambda: with_problem_schemas(app)  # type: ignore[method-assign]
+    app.openapi = lambda: with_contract(app)  # type: ignore[method-assign]
     _operations(app)
     _handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -189,14 +188,31 @@ def _handlers(app: FastAPI) -> None:
         problems = error.errors()
         if any(e.get("type") == "json_invalid" for e in problems):
             return problem(400, "Malformed JSON", "the body is not valid JSON")
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]} for e in problems
-        ]
+        errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in problems]
         return problem(422, "Invalid fields", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> ProblemResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail), headers=getattr(error, "headers", None))
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            headers = {"Allow": _allowed(request.app, request.url.path) or (headers or {}).get("Allow", "")}
+        return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    """A field's name as the ledger's own checks write it: `sources[0].url` (its place, not `body`)."""
+    name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:]).lstrip(".")
+    return name or str(loc[0])
+
+
+def _allowed(app: FastAPI, path: str) -> str | None:
+    """Every method the schema documents at this path (routers each know only their own routes)."""
+    if getattr(app.state, "allowed", None) is None:
+        app.state.allowed = [
+            (path_pattern(p), sorted(m.upper() for m in ops)) for p, ops in app.openapi()["paths"].items()
+        ]
+    methods = {m for pattern, found in app.state.allowed if pattern.match(path) for m in found}
+    return ", ".join(sorted(methods)) if methods else None
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> ProblemResponse:

@@ -9,6 +9,7 @@ from eventsourcing.persistence import DataError, InterfaceError, OperationalErro
 
 from api.auth import Forbidden, Unauthorized
 from api.auth_throttle import TooManyFailures
+from api.json_body import UnsupportedMediaType
 from domain.errors import DomainError, InvalidValue, InvalidValues, RuleViolation, UnknownFact
 from infrastructure.errors import (
     AlreadyExists,
@@ -52,6 +53,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (LogMismatch, Outcome(500, "Stored records and the log disagree", 9)),
     (Unauthorized, Outcome(401, "Unauthorized", 8)),
     (Forbidden, Outcome(403, "Forbidden", 8)),
+    (UnsupportedMediaType, Outcome(415, "Unsupported media type", 2)),
     (OperationalError, Outcome(503, "Database unavailable", 7)),
     (InterfaceError, Outcome(503, "Database unavailable", 7)),
     (DataError, Outcome(422, "Invalid value", 2)),  # e.g. text the database cannot hold
@@ -62,6 +64,7 @@ HANDLED: tuple[type[BaseException], ...] = (
     LedgerError,
     Unauthorized,
     Forbidden,
+    UnsupportedMediaType,
     TooManyFailures,
     OperationalError,
     InterfaceError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import Evidence, Fact, RelationFact
 
@@ -112,15 +112,10 @@ class Proven(BaseModel):
     """An answer that carries, when asked with proof=true, the proof of the facts it rests on."""
 
     proof: AnswerProof | None = Field(
-        default=None, description="Only with proof=true: the checkpoint and each evidence fact's inclusion proof"
+        default=None,
+        description="Only with proof=true: the checkpoint and each evidence fact's inclusion proof",
+        exclude_if=lambda proof: proof is None,
     )
-
-    @model_serializer(mode="wrap")
-    def _without_absent_proof(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("proof") is None:
-            data.pop("proof", None)
-        return data
 
 
 class Recognitions(Proven):

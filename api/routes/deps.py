@@ -7,7 +7,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from domain.details import storable
@@ -59,9 +59,20 @@ def proved(answer: dict[str, Any], log: LogProofs, proof: bool) -> dict[str, Any
 AT_HELP = "Valid date YYYY-MM-DD (default: today, UTC)"
 RECORDED_AT_HELP = "System time, RFC 3339 (default: now)"
 MODE_HELP = "view (read model) or replay (event store)"
-At = Annotated[str | None, Query(description=AT_HELP)]
-RecordedAt = Annotated[str | None, Query(description=RECORDED_AT_HELP)]
-Mode = Annotated[str, Query(description=MODE_HELP)]
+DATE = {"format": "date"}
+DATE_TIME = {"format": "date-time"}
+At = Annotated[str | None, Query(description=AT_HELP, json_schema_extra=DATE, examples=["2025-07-03"])]
+RecordedAt = Annotated[
+    str | None, Query(description=RECORDED_AT_HELP, json_schema_extra=DATE_TIME, examples=["2025-07-04T12:00:00Z"])
+]
+Mode = Annotated[Literal["view", "replay"], Query(description=MODE_HELP)]
+Day = Annotated[str | None, Query(description="YYYY-MM-DD", json_schema_extra=DATE)]
+Time = Annotated[str | None, Query(description="RFC 3339", json_schema_extra=DATE_TIME)]
+FactId = Annotated[str, Path(description="A fact's id", json_schema_extra={"format": "uuid"})]
+SubjectId = Annotated[str, Path(description="A subject's id", examples=["taliban-iea"])]
+ActorCode = Annotated[
+    str, Path(description="An actor's code (ISO 3166 alpha-3, or a registered actor's)", examples=["RUS"])
+]
 PROOF_HELP = "true: add the log's checkpoint and an inclusion proof of every fact the answer rests on"
 Proof = Annotated[bool, Query(description=PROOF_HELP)]
 FORMAT_HELP = "json (default) or csv: one row per entry, with its deciding facts and their sources' URLs"

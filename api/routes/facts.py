@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.models import AuditPage, FactWithCorrections
+from api.models import FACT_TYPES, AuditPage, FactWithCorrections
+from api.openapi import READ, READ_ONE, errors
 from api.parsing import system_time
-from api.routes.deps import get_log, get_queries, plain_values
+from api.routes.deps import Day, FactId, Time, get_log, get_queries, plain_values
 from domain.dates import parse_day
 from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
@@ -17,17 +18,23 @@ router = APIRouter(prefix="/v1", tags=["facts"])
 Q = Annotated[Queries, Depends(get_queries)]
 
 
-@router.get("/facts", response_model=AuditPage)
+@router.get("/facts", response_model=AuditPage, operation_id="listFacts", responses=errors(*READ))
 def audit_log(
     q: Q,
     actor: Annotated[list[str] | None, Query(description="Actor code; repeat for any of several")] = None,
     subject: Annotated[list[str] | None, Query(description="Subject id; repeat for any of several")] = None,
-    type: Annotated[list[str] | None, Query(description="Fact type; repeat for any of several")] = None,
+    type: Annotated[
+        list[str] | None,
+        Query(
+            description="Fact type; repeat for any of several",
+            json_schema_extra={"items": {"type": "string", "enum": FACT_TYPES}},
+        ),
+    ] = None,
     recorded_by: Annotated[list[str] | None, Query(description="Principal; repeat for any of several")] = None,
-    effective_from: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-    effective_to: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-    recorded_from: Annotated[str | None, Query(description="RFC 3339")] = None,
-    recorded_to: Annotated[str | None, Query(description="RFC 3339")] = None,
+    effective_from: Day = None,
+    effective_to: Day = None,
+    recorded_from: Time = None,
+    recorded_to: Time = None,
     after: Annotated[int, Query(ge=0, le=2**62, description="A position; the page starts after it")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -47,8 +54,8 @@ def audit_log(
     return q.audit(filters, after, limit)
 
 
-@router.get("/facts/{fact_id}", response_model=FactWithCorrections)
-def get_fact(fact_id: str, q: Q, log: Annotated[LogProofs, Depends(get_log)]) -> dict[str, Any]:
+@router.get("/facts/{fact_id}", response_model=FactWithCorrections, operation_id="getFact", responses=errors(*READ_ONE))
+def get_fact(fact_id: FactId, q: Q, log: Annotated[LogProofs, Depends(get_log)]) -> dict[str, Any]:
     """One fact, with its retraction and disputes if any, and its leaf's index in the log."""
     answer = q.fact(fact_id)
     return answer | {"log_index": log.tree.index_of_fact(answer["fact_id"])}

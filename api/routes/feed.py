@@ -10,8 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.event_stream import EventStream
 from api.feed_lines import CLOUDEVENTS, retry_line, sse
+from api.models import FACT_TYPES
+from api.openapi import READ, errors
 from api.parsing import system_time
-from api.routes.deps import get_services, plain_values
+from api.routes.deps import DATE_TIME, get_services, plain_values
 from domain.errors import InvalidValue
 from infrastructure.bootstrap import Services
 from infrastructure.feed.feed_filters import FeedFilters
@@ -38,25 +40,41 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
 MAX_INDEX = 2**62
 
 
-@router.get("/feed", response_class=EventStream, status_code=200, responses=EVENT_STREAM)
+@router.get(
+    "/feed",
+    response_class=EventStream,
+    status_code=200,
+    operation_id="followFeed",
+    responses=errors(*READ, ok=EVENT_STREAM),
+)
 async def feed(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
     subject: Annotated[list[str] | None, Query(description="Subject id; repeat for any of several")] = None,
     actor: Annotated[list[str] | None, Query(description="Actor code; repeat for any of several")] = None,
     type: Annotated[
-        list[str] | None, Query(description="Fact type, or subject, milestone or actor; repeat for any of several")
+        list[str] | None,
+        Query(
+            description="Fact type, or subject, milestone or actor; repeat for any of several",
+            json_schema_extra={"items": {"type": "string", "enum": [*FACT_TYPES, "subject", "milestone", "actor"]}},
+        ),
     ] = None,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_INDEX, description="A log index; the stream starts after it")
     ] = None,
-    since: Annotated[str | None, Query(description="RFC 3339: start at the first record recorded since")] = None,
+    since: Annotated[
+        str | None, Query(description="RFC 3339: start at the first record recorded since", json_schema_extra=DATE_TIME)
+    ] = None,
     format: Annotated[
         str | None, Query(pattern="^(sse|cloudevents)$", description="cloudevents: CloudEvents 1.0 data")
     ] = None,
     last_event_id: Annotated[
         str | None,
-        Header(alias="Last-Event-ID", description="A reconnecting client's last id; wins over after and since"),
+        Header(
+            alias="Last-Event-ID",
+            description="A reconnecting client's last id; wins over after and since",
+            json_schema_extra={"pattern": "^[0-9]{1,19}$"},
+        ),
     ] = None,
 ) -> EventStream:
     """Every record in log order, live; resume with Last-Event-ID or `after`, or start at `since`.
@@ -101,6 +119,7 @@ async def _start(
     """The log index to start after, and the time before which records are passed over."""
     if after is not None and since is not None:
         raise InvalidValue("since", "give after or since, not both")
+    moment = system_time(since, "since")  # checked even where Last-Event-ID makes it unused
     if last_event_id is not None:
         text = last_event_id.strip()
         if not (text.isascii() and text.isdigit()) or int(text) > MAX_INDEX:
@@ -112,7 +131,6 @@ async def _start(
             last = f"the last is {size - 1}" if size else "the log is empty"
             raise InvalidValue("after", f"{after} is past the last record's log index; {last}")
         return after, None
-    moment = system_time(since, "since")
     if moment is None:
         return -1, None
     return await run_in_threadpool(services.feed_reader.since, moment), moment

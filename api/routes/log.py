@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.openapi import READ_ONE, errors
 from api.routes.deps import get_log, plain
 from infrastructure.read.log_proofs import LogProofs
 
@@ -35,7 +36,9 @@ class ConsistencyProof(BaseModel):
     hashes: list[str] = Field(description="RFC 9162 consistency proof, base64")
 
 
-@router.get("/checkpoint", response_class=PlainTextResponse, responses=TEXT)
+@router.get(
+    "/checkpoint", response_class=PlainTextResponse, operation_id="getCheckpoint", responses=errors(*READ_ONE, ok=TEXT)
+)
 def checkpoint(log: Log, size: Annotated[int | None, Query(ge=0, le=2**62)] = None) -> PlainTextResponse:
     """The latest checkpoint (C2SP tlog-checkpoint as a signed note), at most a second old; with
     `size`, the stored one of that size. The Ledger-Checkpoint-Signed header says whether it is signed."""
@@ -44,13 +47,21 @@ def checkpoint(log: Log, size: Annotated[int | None, Query(ge=0, le=2**62)] = No
     return PlainTextResponse(stored.note, headers=headers)
 
 
-@router.get("/key", response_class=PlainTextResponse, responses=TEXT)
+@router.get(
+    "/key", response_class=PlainTextResponse, operation_id="getLogKey", responses=errors(401, 404, 429, ok=TEXT)
+)
 def key(log: Log) -> PlainTextResponse:
     """The verifier key of the checkpoints' signatures: `<name>+<hex key id>+<base64(0x01 ‖ key)>`."""
     return PlainTextResponse(log.key() + "\n")
 
 
-@router.get("/proof/inclusion", response_model=InclusionProof, response_model_exclude_none=True)
+@router.get(
+    "/proof/inclusion",
+    response_model=InclusionProof,
+    response_model_exclude_none=True,
+    operation_id="getInclusionProof",
+    responses=errors(*READ_ONE),
+)
 def inclusion(
     log: Log,
     index: Annotated[int | None, Query(ge=0, le=2**62, description="A leaf's index; or give fact_id")] = None,
@@ -63,7 +74,12 @@ def inclusion(
     return log.inclusion(index, size, plain(fact_id, "fact_id"))
 
 
-@router.get("/proof/consistency", response_model=ConsistencyProof)
+@router.get(
+    "/proof/consistency",
+    response_model=ConsistencyProof,
+    operation_id="getConsistencyProof",
+    responses=errors(*READ_ONE),
+)
 def consistency(
     log: Log,
     from_: Annotated[int, Query(alias="from", ge=0, le=2**62)],

@@ -11,17 +11,33 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.csv_answers import CSV_RESPONSE, answer_format, status_csv
 from api.models import Actor, Subject
+from api.openapi import READ, READ_ONE, errors
 from api.parsing import system_time
-from api.routes.deps import At, Format, Mode, Proof, RecordedAt, get_log, get_queries, plain, proved
+from api.routes.deps import (
+    DATE,
+    ActorCode,
+    At,
+    Format,
+    Mode,
+    Proof,
+    RecordedAt,
+    SubjectId,
+    get_log,
+    get_queries,
+    plain,
+    proved,
+)
 from api.status_models import ActorStatuses, Changes, History, RelationView, Revisions, SubjectStatus
 from domain.dates import parse_day
-from domain.errors import InvalidValue
 from infrastructure.read.log_proofs import LogProofs
 from infrastructure.read.queries import Queries
 
 router = APIRouter(prefix="/v1", tags=["status"])
 Q = Annotated[Queries, Depends(get_queries)]
 Log = Annotated[LogProofs, Depends(get_log)]
+RELATION_ETAG = {
+    "ETag": {"description": 'The relation version: what If-Match names ("3")', "schema": {"type": "string"}}
+}
 
 
 def _id(value: str, field: str) -> str:
@@ -33,27 +49,32 @@ Search = Annotated[
 ]
 
 
-@router.get("/subjects", response_model=list[Subject])
+@router.get("/subjects", response_model=list[Subject], operation_id="listSubjects", responses=errors(*READ))
 def list_subjects(q: Q, search: Search = None) -> list[dict[str, Any]]:
     """Every registered subject, with its milestones; `q` finds subjects by id, name or alias."""
     return q.subjects(plain(search, "q"))
 
 
-@router.get("/subjects/{subject_id}", response_model=Subject)
-def get_subject(subject_id: str, q: Q) -> dict[str, Any]:
+@router.get("/subjects/{subject_id}", response_model=Subject, operation_id="getSubject", responses=errors(*READ_ONE))
+def get_subject(subject_id: SubjectId, q: Q) -> dict[str, Any]:
     """One subject, with its milestones."""
     return q.subject(_id(subject_id, "subject_id"))
 
 
-@router.get("/actors", response_model=list[Actor])
+@router.get("/actors", response_model=list[Actor], operation_id="listActors", responses=errors(401, 429, 503))
 def list_actors(q: Q) -> list[dict[str, Any]]:
     """Known actors: ISO 3166-1 and 3166-3 states, built-in entities and registered actors."""
     return q.actors()
 
 
-@router.get("/subjects/{subject_id}/status", response_model=SubjectStatus, responses=CSV_RESPONSE)
+@router.get(
+    "/subjects/{subject_id}/status",
+    response_model=SubjectStatus,
+    operation_id="getSubjectStatus",
+    responses=errors(*READ_ONE, ok=CSV_RESPONSE),
+)
 def subject_status(
-    subject_id: str,
+    subject_id: SubjectId,
     q: Q,
     log: Log,
     at: At = None,
@@ -70,9 +91,14 @@ def subject_status(
     return proved(answer, log, proof)
 
 
-@router.get("/actors/{code}/status", response_model=ActorStatuses, responses=CSV_RESPONSE)
+@router.get(
+    "/actors/{code}/status",
+    response_model=ActorStatuses,
+    operation_id="getActorStatus",
+    responses=errors(*READ_ONE, ok=CSV_RESPONSE),
+)
 def actor_status(
-    code: str,
+    code: ActorCode,
     q: Q,
     log: Log,
     at: At = None,
@@ -89,10 +115,15 @@ def actor_status(
     return proved(answer, log, proof)
 
 
-@router.get("/relations/{actor}/{subject_id}", response_model=RelationView)
+@router.get(
+    "/relations/{actor}/{subject_id}",
+    response_model=RelationView,
+    operation_id="getRelation",
+    responses=errors(*READ_ONE, ok={200: {"description": "The relation", "headers": RELATION_ETAG}}),
+)
 def relation(
-    actor: str,
-    subject_id: str,
+    actor: ActorCode,
+    subject_id: SubjectId,
     q: Q,
     response: Response,
     log: Log,
@@ -109,10 +140,15 @@ def relation(
     return proved(answer, log, proof)
 
 
-@router.get("/relations/{actor}/{subject_id}/revisions", response_model=Revisions)
+@router.get(
+    "/relations/{actor}/{subject_id}/revisions",
+    response_model=Revisions,
+    operation_id="getRelationRevisions",
+    responses=errors(*READ_ONE),
+)
 def revisions(
-    actor: str,
-    subject_id: str,
+    actor: ActorCode,
+    subject_id: SubjectId,
     q: Q,
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
@@ -124,25 +160,30 @@ def revisions(
     return q.revisions(_id(actor, "actor"), _id(subject_id, "subject_id"), system_time(recorded_at), mode, after, limit)
 
 
-@router.get("/subjects/{subject_id}/changes", response_model=Changes)
+@router.get(
+    "/subjects/{subject_id}/changes", response_model=Changes, operation_id="getChanges", responses=errors(*READ_ONE)
+)
 def changes(
-    subject_id: str,
+    subject_id: SubjectId,
     q: Q,
     log: Log,
-    from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    to: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+    from_: Annotated[
+        str, Query(alias="from", description="YYYY-MM-DD", json_schema_extra=DATE, examples=["2021-08-01"])
+    ],
+    to: Annotated[str, Query(description="YYYY-MM-DD", json_schema_extra=DATE, examples=["2025-07-03"])],
     recorded_at: RecordedAt = None,
     mode: Mode = "view",
     proof: Proof = False,
 ) -> dict[str, Any]:
     """Every actor whose status differs between two dates, before and after."""
     start, end = parse_day(from_, "from"), parse_day(to, "to")
-    if start is None or end is None:
-        raise InvalidValue("from" if start is None else "to", "is required, as YYYY-MM-DD")
+    assert start is not None and end is not None  # both required
     return proved(q.changes(_id(subject_id, "subject_id"), start, end, system_time(recorded_at), mode), log, proof)
 
 
-@router.get("/subjects/{subject_id}/history", response_model=History)
-def history(subject_id: str, q: Q, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
+@router.get(
+    "/subjects/{subject_id}/history", response_model=History, operation_id="getHistory", responses=errors(*READ_ONE)
+)
+def history(subject_id: SubjectId, q: Q, recorded_at: RecordedAt = None, mode: Mode = "view") -> dict[str, Any]:
     """The number of recognising actors at each date it changes, with the subject's milestones."""
     return q.history(_id(subject_id, "subject_id"), system_time(recorded_at), mode)

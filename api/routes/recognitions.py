@@ -33,8 +33,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
 from api.csv_answers import CSV_RESPONSE, answer_format, recognitions_csv
+from api.openapi import READ_ONE, errors
 from api.parsing import system_time
-from api.routes.deps import At, Format, Mode, Proof, RecordedAt, flag, get_services, plain, proved
+from api.routes.deps import At, Format, Mode, Proof, RecordedAt, SubjectId, flag, get_services, plain, proved
 from api.status_models import Recognitions
 from domain.dates import parse_day
 from infrastructure.read.awaited import AwaitedReads
@@ -77,10 +78,15 @@ class Direct(APIRoute):
 router = APIRouter(prefix="/v1", tags=["status"], route_class=Direct)
 
 
-@router.get("/subjects/{subject_id}/recognitions", response_model=Recognitions, responses=CSV_RESPONSE)
+@router.get(
+    "/subjects/{subject_id}/recognitions",
+    response_model=Recognitions,
+    operation_id="getRecognitions",
+    responses=errors(*READ_ONE, ok=CSV_RESPONSE),
+)
 async def recognitions(
     request: Request,
-    subject_id: str,
+    subject_id: SubjectId,
     at: At = None,
     recorded_at: RecordedAt = None,
     mode: Mode = "view",

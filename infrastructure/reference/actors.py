@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pycountry
@@ -61,6 +61,17 @@ def iso_actors() -> dict[str, ActorInfo]:
     for code, (name, kind) in BUILT_IN.items():
         known.setdefault(code, ActorInfo(code, name, kind, "built-in"))
     return known
+
+
+@cache
+def territories() -> tuple[str, ...]:
+    """Every code a subject's territory can be, sorted."""
+    return tuple(sorted(c for c, a in iso_actors().items() if a.source != "built-in" or c in BUILT_IN_TERRITORIES))
+
+
+def known_codes() -> list[str]:
+    """Every code an actor has without being registered, sorted."""
+    return sorted(iso_actors())
 
 
 def last_day(withdrawal: str) -> date:
@@ -138,8 +149,7 @@ class ActorCatalogue:
 
     def is_territory(self, code: str) -> bool:
         """Whether a code can be a subject's territory: a state's (ISO 3166-1 or -3) or Kosovo's."""
-        found = iso_actors().get(code)
-        return found is not None and (found.source != "built-in" or code in BUILT_IN_TERRITORIES)
+        return code in territories()
 
     def all(self) -> list[ActorInfo]:
         registered = [registered_info(b) for b in self._registered()]

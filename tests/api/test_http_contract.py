@@ -1,0 +1,136 @@
+"""The contract as a generated client or a fuzzer reads it: the OpenAPI says what the API enforces,
+and the HTTP answers follow from it (405 with every method, 415, duplicate keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+OPERATIONS = {
+    "getRecognitions", "listSubjects", "registerSubject", "getSubject", "listActors", "registerActor",
+    "getSubjectStatus", "getActorStatus", "getRelation", "getRelationRevisions", "getChanges", "getHistory",
+    "listFacts", "recordFact", "getFact", "getCheckpoint", "getLogKey", "getInclusionProof",
+    "getConsistencyProof", "followFeed", "addMilestone", "retractFact", "disputeFact", "listTokens",
+    "createToken", "revokeToken",
+}  # fmt: skip
+FACT = {
+    "type": "statement_made",
+    "actor": "RUS",
+    "subject": "taliban-iea",
+    "effective_on": "2025-07-01",
+    "details": {"stance": "supportive", "quote": "A statement"},
+    "sources": [{"url": "https://www.reuters.com/world/"}],
+}
+
+
+def operations(schema: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    return {
+        op["operationId"]: (method, path, op) for path, ops in schema["paths"].items() for method, op in ops.items()
+    }
+
+
+@pytest.fixture
+def schema(api: Any) -> dict[str, Any]:
+    found: dict[str, Any] = api.get("/openapi.json").json()
+    return found
+
+
+def test_every_operation_has_a_stable_readable_id(schema: dict[str, Any]) -> None:
+    assert set(operations(schema)) == OPERATIONS
+
+
+def test_writes_need_a_bearer_token_and_reads_take_one(schema: dict[str, Any]) -> None:
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A token from `ledger tokens create` or POST /v1/tokens",
+    }
+    for name, (method, path, op) in operations(schema).items():
+        needs = method != "get" or path.startswith("/v1/tokens")
+        assert op["security"] == ([{"bearerAuth": []}] if needs else [{}, {"bearerAuth": []}]), name
+
+
+def test_the_headers_a_write_reads_are_parameters_and_the_etag_a_header(schema: dict[str, Any]) -> None:
+    ops = operations(schema)
+    for name in ("recordFact", "retractFact", "disputeFact"):
+        headers = {p["name"] for p in ops[name][2]["parameters"] if p["in"] == "header"}
+        assert headers == {"Idempotency-Key", "If-Match"}, name
+        assert "ETag" in ops[name][2]["responses"]["201"]["headers"]
+    for name in ("registerSubject", "registerActor", "addMilestone", "createToken"):
+        assert [p["name"] for p in ops[name][2]["parameters"] if p["in"] == "header"] == ["Idempotency-Key"], name
+    assert "ETag" in ops["getRelation"][2]["responses"]["200"]["headers"]
+
+
+def test_an_operation_lists_only_the_answers_it_can_give(schema: dict[str, Any]) -> None:
+    for name, (method, _, op) in operations(schema).items():
+        codes = set(op["responses"])
+        if method == "get":
+            never = {"400", "409", "412", "413", "415"} | (set() if name == "listTokens" else {"403"})
+            assert not codes & never, name
+        for code, answer in op["responses"].items():
+            if int(code) >= 400:
+                assert answer["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }
+    assert "412" in operations(schema)["recordFact"][2]["responses"]
+    assert "412" not in operations(schema)["registerSubject"][2]["responses"]
+
+
+def test_parameters_have_their_formats_and_choices(schema: dict[str, Any]) -> None:
+    params = {p["name"]: p["schema"] for p in operations(schema)["getRelation"][2]["parameters"]}
+    assert params["at"]["format"] == "date" and params["recorded_at"]["format"] == "date-time"
+    assert params["mode"]["enum"] == ["view", "replay"] and "anyOf" not in params["at"]
+    body = schema["components"]["schemas"]["FactIn"]["properties"]
+    assert body["effective_on"]["pattern"] and body["type"]["enum"][0] == "recognition_granted"
+    assert schema["components"]["schemas"]["SourceIn"]["properties"]["url"]["format"] == "uri"
+
+
+def test_answers_that_make_ids_link_to_the_operations_that_take_them(schema: dict[str, Any]) -> None:
+    ops = operations(schema)
+    links = ops["recordFact"][2]["responses"]["201"]["links"]
+    assert {n: link["operationId"] for n, link in links.items()} == {
+        "GetFact": "getFact",
+        "RetractFact": "retractFact",
+        "DisputeFact": "disputeFact",
+    }
+    assert links["GetFact"]["parameters"] == {"fact_id": "$response.body#/fact_id"}
+    assert ops["registerSubject"][2]["responses"]["201"]["links"]["AddMilestone"]["operationId"] == "addMilestone"
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v1/facts", "GET, POST"),
+        ("/v1/subjects", "GET, POST"),
+        ("/v1/tokens", "GET, POST"),
+        ("/v1/actors", "GET, POST"),
+    ],
+)
+def test_a_method_not_allowed_lists_every_method_of_the_path(api: Any, path: str, allowed: str) -> None:
+    response = api.request("PUT", path, headers=api.admin)
+    assert response.status_code == 405 and response.headers["Allow"] == allowed
+
+
+def test_a_body_not_sent_as_json_is_415_with_a_hint_and_writes_nothing(api: Any) -> None:
+    before = api.get("/v1/facts").json()["items"]
+    for headers in ({"Content-Type": "text/plain"}, {}):
+        response = api.post("/v1/facts", content=b'{"type": "x"}', headers=api.admin | headers)
+        assert response.status_code == 415, response.text
+        assert "Content-Type: application/json" in response.json()["detail"]
+    assert api.get("/v1/facts").json()["items"] == before
+
+
+def test_a_key_named_twice_in_a_body_is_422_and_writes_nothing(api: Any) -> None:
+    text = '{"id": "first", "id": "second", "name": "Twice", "kind": "state"}'
+    headers = api.admin | {"Content-Type": "application/json"}
+    response = api.post("/v1/subjects", content=text.encode(), headers=headers)
+    assert response.status_code == 422 and "'id' more than once" in response.json()["detail"]
+    assert api.get("/v1/subjects/second").status_code == 404 and api.get("/v1/subjects/first").status_code == 404
+
+
+def test_a_field_refused_by_its_schema_is_named_as_the_ledger_names_fields(api: Any) -> None:
+    response = api.post(
+        "/v1/facts", json={**FACT, "sources": [{"url": "https://a.org/", "title": 3}]}, headers=api.admin
+    )
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["sources[0].title"]
