@@ -22,6 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api.auth import read_access
 from api.auth_throttle import TooManyFailures
+from api.caching import Caching
 from api.errors import HANDLED, field_errors, outcome_for, public_detail
 from api.json_body import json_body
 from api.log_fields import field, prose
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _operations(app)
     _handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Caching, shared=not settings.require_auth_for_reads)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,0 +1,122 @@
+"""HTTP caching that follows from time travel.
+
+An answer asked with both `at` and a `recorded_at` in the past can never change: the ledger only
+adds records after their time. It is sent with `Cache-Control: ... immutable`. Every other answer
+is `no-cache` (a cache must ask again, and If-None-Match makes that cheap). Both carry a strong
+ETag (a hash of the body, unless the route gave its own, the relation's version), and
+If-None-Match naming it is answered 304. Token routes and writes are `no-store`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.parsing import system_time
+from domain.errors import InvalidValue
+
+YEAR = "max-age=31536000, immutable"
+# A write takes its system time before it commits: a time this recent may still gain records.
+SETTLED = timedelta(minutes=1)
+UNCACHED = ("/v1/feed", "/v1/tokens")  # a stream; secrets and their list
+
+
+class Caching:
+    """ETag, Cache-Control and 304 on GET answers; no-store on everything else under /v1."""
+
+    def __init__(self, app: ASGIApp, shared: bool) -> None:
+        self.app = app
+        self.scope_word = "public" if shared else "private"  # reads that need a token are no one else's
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] != "GET" or path.startswith(UNCACHED):
+            await self.app(scope, receive, _with_header(send, "Cache-Control", "no-store"))
+            return
+        await self._answer(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def held(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._send(scope, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, held)
+
+    async def _send(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+        headers = MutableHeaders(scope=start)
+        if start["status"] != 200:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        settled = _settled(query)
+        given = headers.get("etag")
+        if given is None:
+            headers["ETag"] = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        headers["Cache-Control"] = f"{self.scope_word}, {YEAR}" if settled else "no-cache"
+        # A route's own ETag (a relation's version) names the body only once the question is settled.
+        if (given is None or settled) and _matches(_header(scope, b"if-none-match"), headers["ETag"]):
+            kept = {k: headers[k] for k in ("ETag", "Cache-Control") if k in headers}
+            await send({"type": "http.response.start", "status": 304, "headers": _raw(kept)})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+
+def _settled(query: dict[str, list[str]]) -> bool:
+    """Both times given, the system time in the past, and no proof (its checkpoint grows)."""
+    if "at" not in query or "recorded_at" not in query or query.get("proof", ["false"])[-1].lower() in ("true", "1"):
+        return False
+    try:
+        moment = system_time(query["recorded_at"][-1])
+    except InvalidValue:
+        return False
+    return moment is not None and moment <= datetime.now(UTC) - SETTLED
+
+
+def _matches(condition: str | None, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 13.1.2): `*`, or any listed tag, W/ or not."""
+    if condition is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in condition.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
+
+
+def _with_header(send: Send, name: str, value: str) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)[name] = value
+        await send(message)
+
+    return sending
