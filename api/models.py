@@ -56,7 +56,7 @@ def _years(last: int) -> str:
 
 # A day later in this year is refused too, which a pattern made when the schema is cannot follow.
 EFFECTIVE_PATTERN = f"^({_years(date.today().year)})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
-URL_PATTERN = "^https?://[A-Za-z0-9.-]*[A-Za-z0-9](:[0-9]{1,5})?([/?#][!-~]*)?$"
+URL_PATTERN = f"^[hH][tT][tT][pP][sS]?://[^/?# {CONTROL}]+([/?#][^ {CONTROL}]*)?$"  # no space, a host
 
 
 def text(limit: int = 2000, **extra: Any) -> Any:
@@ -154,21 +154,19 @@ class Details(Closed):
 
 
 def _details_by_type(schema: dict[str, Any]) -> None:
-    """Each fact type takes only its own details, some of them required: one variant per type."""
-    variants: list[JsonValue] = []
+    """Each fact type takes only its own details, some of them required: one condition per type."""
+    rules: list[JsonValue] = []
     for name in get_args(FactTypeName):
         fields = detail_fields(FactType(name))
         required = [k for k, needed in fields.items() if needed]
-        details: dict[str, JsonValue] = {"type": "object", "propertyNames": {"enum": list(fields)}}
-        if not fields:
-            details = {"type": "object", "maxProperties": 0}
+        details: dict[str, JsonValue] = {"propertyNames": {"enum": list(fields)}} if fields else {"maxProperties": 0}
+        then: dict[str, JsonValue] = {"properties": {"details": details}}
         if required:  # present, and not null
-            details |= {"required": list(required), "properties": {k: {"type": "string"} for k in required}}
-        variant: dict[str, JsonValue] = {"properties": {"type": {"const": name}, "details": details}}
-        if required:
-            variant["required"] = ["details"]
-        variants.append(variant)
-    schema["oneOf"] = variants
+            details |= {"type": "object", "required": list(required)}
+            details["properties"] = {k: {"type": "string"} for k in required}
+            then["required"] = ["details"]
+        rules.append({"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": then})
+    schema["allOf"] = rules
 
 
 class FactIn(Closed):

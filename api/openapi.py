@@ -73,6 +73,11 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
         "RetractFact": ("retractFact", {"fact_id": "$response.body#/fact_id"}),
         "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/fact_id"}),
     },
+    ("listFacts", "200"): {
+        "GetFact": ("getFact", {"fact_id": "$response.body#/items/0/fact_id"}),
+        "RetractFact": ("retractFact", {"fact_id": "$response.body#/items/0/fact_id"}),
+        "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/items/0/fact_id"}),
+    },
     ("getFact", "200"): {
         "RetractFact": ("retractFact", {"fact_id": "$response.body#/fact_id"}),
         "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/fact_id"}),

@@ -180,7 +180,10 @@ def _source(item: Any, field: str) -> Source:
 def _url(value: Any, field: str) -> str:
     text = clean_text(value, field, limit=MAX_URL, required=True)
     assert text is not None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a bracketed host that is no IPv6 address
+        raise InvalidValue(field, f"{text!r} is not an http or https URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
         raise InvalidValue(field, f"{text!r} is not an http or https URL")
     return text

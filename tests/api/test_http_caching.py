@@ -32,9 +32,12 @@ def test_an_answer_about_now_is_no_cache_with_an_etag_that_changes_with_the_ledg
     story(api)
     first = api.get("/v1/subjects/taliban-iea/recognitions?at=2025-07-03")
     assert first.headers["Cache-Control"] == "no-cache"
-    assert api.get(
-        "/v1/subjects/taliban-iea/recognitions?at=2025-07-03", headers={"If-None-Match": first.headers["ETag"]}
-    ).status_code == 304
+    assert (
+        api.get(
+            "/v1/subjects/taliban-iea/recognitions?at=2025-07-03", headers={"If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )
     fact = {
         "type": "recognition_granted",
         "actor": "CHN",
