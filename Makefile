@@ -13,12 +13,15 @@ $(BIN)/ledger: pyproject.toml $(SOURCES)
 	touch $(BIN)/ledger
 
 ## Install, load the article's story and the sourced data sets into ./ledger.db (SQLite), and serve on :8000,
-## signing checkpoints with ./ledger-signing.key (made if missing; its verifier key is printed).
+## signing checkpoints with ./ledger-signing.key (made if missing; its verifier key is printed), with an
+## editor token for the README's examples in ./ledger-editor.token (made if missing or no longer valid).
 serve: export LEDGER_SIGNING_KEY_FILE ?= ledger-signing.key
 serve: $(BIN)/ledger
 	$(BIN)/ledger keys create --if-missing
 	$(BIN)/ledger demo
 	$(BIN)/ledger data load
+	@$(BIN)/ledger tokens create --role editor --name newsroom --save ledger-editor.token >/dev/null
+	@echo "editor token (kept in ledger-editor.token): $$(cat ledger-editor.token)"
 	$(BIN)/ledger serve
 
 ## Install, then run every check and the whole test suite (PostgreSQL tests need it running).

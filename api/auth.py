@@ -70,7 +70,9 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
         if principal is None:
             raise Unauthorized(f"this needs a bearer token with the {role.name.lower()} role")
         if principal.role < role:
-            raise Forbidden(f"{principal.name} is a {principal.role.name.lower()}; this needs {role.name.lower()}")
+            raise Forbidden(
+                f"{principal.name} has the {principal.role.name.lower()} role; this needs the {role.name.lower()} role"
+            )
         return principal
 
     return check

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -13,16 +15,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from api import follow_command, log_commands
+from api import follow_command, log_commands, read_commands, record_commands
 from api.cli_runtime import err, out, services
 from api.cli_runtime import settings as runtime_settings
 from api.errors import outcome_of
-from api.parsing import system_time
-from domain.dates import parse_day
+from api.file_problem import FileProblem
+from api.token_commands import tokens_app
 from domain.errors import InvalidValue, RuleViolation
-from infrastructure.auth.tokens import Role
 from infrastructure.bulk.check import stored_problems
 from infrastructure.bulk.expected_checkpoint import check_expected, read_checkpoint
 from infrastructure.bulk.export import export_lines
@@ -30,19 +30,25 @@ from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.bulk.workers import default_workers
 from infrastructure.datasets.loader import load_demo, load_set, set_lines, set_names
-from infrastructure.encoding.rfc3339 import parse_rfc3339
 
 app = typer.Typer(help="The Recognition Ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
-project_app = typer.Typer(help="Read models: rebuild them from the event store.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens (stored only as hashes).", no_args_is_help=True)
+project_app = typer.Typer(
+    help="Read models: rebuild them from the event store. There is no `project run`: no read model lags, since "
+    "the status view is written in each record's own transaction.",
+    no_args_is_help=True,
+)
 data_app = typer.Typer(help="The sourced data sets shipped with the ledger (docs/data.md).", no_args_is_help=True)
 app.add_typer(project_app, name="project")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(data_app, name="data")
 app.add_typer(log_commands.keys_app, name="keys")
+app.add_typer(record_commands.facts_app, name="facts")
+app.add_typer(record_commands.subjects_app, name="subjects")
 app.command()(log_commands.verify)
 app.command("verify-proof")(log_commands.verify_proof)
 app.command()(follow_command.follow)
+app.command()(read_commands.status)
+app.command()(read_commands.revisions)
 
 
 @app.command()
@@ -126,85 +132,6 @@ def demo() -> None:
         out.print(f"demo: {n} records loaded" if n else "demo: already loaded, nothing to do")
 
 
-@app.command()
-def status(
-    subject: str,
-    at: Annotated[str | None, typer.Option("--at", help="Valid date YYYY-MM-DD (default today)")] = None,
-    recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
-    mode: Annotated[str, typer.Option(help="view or replay")] = "view",
-) -> None:
-    """Every actor's status toward SUBJECT on a date, as the ledger held it at a time."""
-    with services() as s:
-        answer = s.queries.subject_status(
-            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
-        )
-        recognised = s.queries.recognitions(
-            subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
-        )
-        table = Table(title=f"{subject} on {answer['at']} (as recorded at {answer['recorded_at']})")
-        for column in ("actor", "level", "recognition", "since", "hostile", "flags"):
-            table.add_column(column)
-        for row in answer["relations"]:
-            rec = row["recognition"]
-            flags = ",".join(f for f in ("approximate", "disputed") if row[f])
-            table.add_row(
-                row["actor"],
-                row["level"],
-                f"{rec['state']} {rec.get('form', '')}".strip(),
-                rec.get("since", ""),
-                "yes" if row["hostile"] else "",
-                flags,
-            )
-        out.print(table)
-        names = ", ".join(f"{r['actor']} ({r['form']})" for r in recognised["recognised_by"]) or "none"
-        out.print(f"recognised by {recognised['count']}: {names}")
-
-
-@app.command()
-def revisions(
-    actor: str,
-    subject: str,
-    recorded_at: Annotated[str | None, typer.Option("--recorded-at", help="System time, RFC 3339")] = None,
-    mode: Annotated[str, typer.Option(help="view or replay")] = "view",
-) -> None:
-    """What the ledger said of ACTOR's relation to SUBJECT at each moment it changed, and why."""
-    with services() as s:
-        after, pages, as_of = 0, [], system_time(recorded_at, "--recorded-at")
-        while after is not None:
-            page = s.queries.revisions(actor, subject, as_of, mode, after, 1000)
-            pages.append(page)
-            as_of = as_of or parse_rfc3339(page["recorded_at"])  # every page as of the first one's time
-            after = page["next_after"]
-        first = pages[0]
-        out.print(
-            f"{first['actor']} ({first['actor_name']}) → {first['subject']} ({first['subject_name']}), "
-            f"as recorded at {first['recorded_at']}",
-            markup=False,
-            soft_wrap=True,
-        )
-        for revision in (r for page in pages for r in page["revisions"]):
-            fact = revision["fact"]
-            out.print(
-                f"v{revision['relation_version']} {revision['recorded_at']} by {fact['recorded_by']}: "
-                f"{fact['type']} {fact['effective_on']} ({fact['fact_id']})",
-                markup=False,
-                soft_wrap=True,
-            )
-            for source in fact["sources"]:
-                quote = f' "{source["quote"]}"' if source.get("quote") else ""
-                out.print(f"    source: {source['url']}{quote}", markup=False, soft_wrap=True)
-            for sign, key in (("-", "before"), ("+", "after")):
-                for iv in revision[key]:
-                    out.print(f"    {sign} {_interval_text(iv)}", markup=False, soft_wrap=True)
-
-
-def _interval_text(iv: dict[str, Any]) -> str:
-    status = iv["status"]
-    span = "no facts" if iv["no_facts"] else iv["valid_from"]
-    flags = "".join(f", {f}" for f in ("hostile", "approximate", "disputed") if status[f])
-    return f"{span} … {iv['valid_to'] or 'open'}: {status['level']}{flags}"
-
-
 @app.command("export")
 def export_(
     path: Annotated[Path | None, typer.Argument(help="File to write (default: standard output)")] = None,
@@ -216,8 +143,11 @@ def export_(
             for line in lines:
                 sys.stdout.write(line + "\n")
             return
-        with path.open("w", encoding="utf-8") as f:
-            count = sum(1 for line in lines if f.write(line + "\n"))
+        try:
+            with path.open("w", encoding="utf-8") as f:
+                count = sum(1 for line in lines if f.write(line + "\n"))
+        except OSError as e:
+            raise FileProblem.of(path, "write", e) from None
         err.print(f"export: {count} lines to {path}")
 
 
@@ -246,28 +176,37 @@ def import_(
 
 
 @app.command()
-def check() -> None:
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per problem")] = False,
+) -> None:
     """List stored facts that break a rule new facts are held to (exit 4 if any); they are kept, as history."""
     with services() as s:
         problems, count = stored_problems(s.ledger)
-        for p in problems:
+        for p in problems if as_json else ():
+            print(json.dumps(dataclasses.asdict(p), ensure_ascii=False, default=str))
+        for p in () if as_json else problems:
             out.print(
                 f"{p.fact_id} {p.actor} {p.subject} {p.type} {p.effective_on} {p.rule}: {p.reason}",
                 highlight=False,
                 soft_wrap=True,
             )
         if not problems:
-            out.print(f"check: no problems in {count} facts")
+            (err if as_json else out).print(f"check: no problems in {count} facts")
             return
         err.print(f"check: {len(problems)} of {count} facts break a rule (retract them to correct the ledger)")
         raise typer.Exit(outcome_of(RuleViolation).exit_code)
 
 
 @data_app.command("list")
-def data_list() -> None:
+def data_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per set")] = False,
+) -> None:
     """The data sets, with the number of lines in each."""
     for name in set_names():
-        out.print(f"{name}: {len(set_lines(name))} lines")
+        if as_json:
+            print(json.dumps({"name": name, "lines": len(set_lines(name))}))
+        else:
+            out.print(f"{name}: {len(set_lines(name))} lines")
 
 
 @data_app.command("load")
@@ -293,37 +232,11 @@ def project_rebuild(
     """Rebuild the status view from the event store and swap it in when complete."""
     with services() as s, _progress("rebuild", None) as advance:
         events = Rebuild(s.ledger, workers=workers).run(lambda done, total: advance(done, total, absolute=True))
-        out.print(f"rebuild: {events} events folded, view swapped in")
-
-
-@tokens_app.command("create")
-def tokens_create(
-    role: Annotated[str, typer.Option(help="reader, editor or admin")] = "editor",
-    name: Annotated[str | None, typer.Option(help="Principal recorded on facts")] = None,
-) -> None:
-    """Make a token; it is printed once, as the last line."""
-    with services() as s:
-        token_id, token = s.tokens.create(Role.parse(role), name)
-        err.print(f"token {token_id} ({role.lower()}) created; keep it now, it is stored only as a hash")
-        print(token)
-
-
-@tokens_app.command("list")
-def tokens_list() -> None:
-    """Show tokens (never the tokens themselves)."""
-    with services() as s:
-        table = Table("id", "principal", "role", "created_at", "revoked_at")
-        for t in s.tokens.list():
-            table.add_row(t["token_id"], t["principal"], t["role"], t["created_at"], t["revoked_at"] or "")
-        out.print(table)
-
-
-@tokens_app.command("revoke")
-def tokens_revoke(token_id: str) -> None:
-    """Revoke a token by its id."""
-    with services() as s:
-        s.tokens.revoke(token_id)
-        out.print(f"token {token_id} revoked")
+        out.print(
+            f"rebuild: {events} stored events folded (one per record, and one where each relation began), "
+            "view swapped in",
+            soft_wrap=True,
+        )
 
 
 @contextmanager

@@ -9,10 +9,12 @@ from eventsourcing.persistence import DataError, InterfaceError, OperationalErro
 
 from api.auth import Forbidden, Unauthorized
 from api.auth_throttle import TooManyFailures
+from api.file_problem import FileProblem
 from api.json_body import UnsupportedMediaType
 from domain.errors import DomainError, InvalidValue, InvalidValues, RuleViolation, UnknownFact
 from infrastructure.errors import (
     AlreadyExists,
+    AlreadyRevoked,
     DataSetRefused,
     IdempotencyMismatch,
     ImportMismatch,
@@ -43,6 +45,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (UnknownFact, Outcome(404, "Not found", 3)),
     (RuleViolation, Outcome(409, "Rule conflict", 4)),
     (AlreadyExists, Outcome(409, "Already exists", 4)),
+    (AlreadyRevoked, Outcome(409, "Already revoked", 4)),
     (TooMuchContention, Outcome(409, "Conflict", 4)),
     (PreconditionFailed, Outcome(412, "Precondition failed", 5)),
     (TooManyStreams, Outcome(429, "Too many streams", 10)),
@@ -54,6 +57,7 @@ TABLE: list[tuple[type[BaseException], Outcome]] = [
     (Unauthorized, Outcome(401, "Unauthorized", 8)),
     (Forbidden, Outcome(403, "Forbidden", 8)),
     (UnsupportedMediaType, Outcome(415, "Unsupported media type", 2)),
+    (FileProblem, Outcome(422, "File problem", 2)),  # the command line's only
     (OperationalError, Outcome(503, "Database unavailable", 7)),
     (InterfaceError, Outcome(503, "Database unavailable", 7)),
     (DataError, Outcome(422, "Invalid value", 2)),  # e.g. text the database cannot hold
@@ -65,6 +69,7 @@ HANDLED: tuple[type[BaseException], ...] = (
     Unauthorized,
     Forbidden,
     UnsupportedMediaType,
+    FileProblem,
     TooManyFailures,
     OperationalError,
     InterfaceError,
@@ -116,6 +121,7 @@ def public_detail(error: BaseException) -> tuple[str, bool]:
 
 def detail(error: BaseException) -> str:
     if isinstance(error, RuleViolation):
-        suffix = f" (conflicting fact: {error.conflicting_fact_id})" if error.conflicting_fact_id else ""
+        named = error.conflicting_fact_id is None or str(error.conflicting_fact_id) in error.reason
+        suffix = "" if named else f" (conflicting fact: {error.conflicting_fact_id})"
         return f"{error.reason}{suffix}"
     return str(error)

@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from api.models import Problem
 
 ERRORS = {
-    400: "Malformed request: the body is not valid JSON",
+    400: "Malformed JSON: the body is not valid JSON",
     401: "No token where one is needed, or an unknown or revoked one",
     403: "The token's role is too low",
     404: "Unknown subject, actor, fact or token",

@@ -125,7 +125,7 @@ class Relation(Aggregate):
         ):
             raise RuleViolation(
                 "not_correctable",
-                f"fact {target.fact_id} is a {target.type.value}; "
+                f"fact {target.fact_id} is of type {target.type.value}; "
                 "it cannot be " + ("disputed" if fact.type is FactType.FACT_DISPUTED else "retracted"),
                 target.fact_id,
             )

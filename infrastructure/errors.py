@@ -29,6 +29,10 @@ class AlreadyExists(LedgerError):
         self.key = key
 
 
+class AlreadyRevoked(LedgerError):
+    """Raised when a token to revoke was revoked before."""
+
+
 class PreconditionFailed(LedgerError):
     """Raised when If-Match names a relation version that is no longer current."""
 

@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import InvalidValue
 from infrastructure.encoding.rfc3339 import rfc3339
-from infrastructure.errors import AlreadyExists, NotFound
+from infrastructure.errors import AlreadyExists, AlreadyRevoked, NotFound
 from infrastructure.sql.dialect import Dialect
 from infrastructure.sql.table import Table
 from infrastructure.store.idempotency import IdempotencyStore
@@ -130,8 +130,11 @@ class TokenStore:
         return self.dialect.rows(self.dialect.sql(self.list_sql), [])
 
     def revoke(self, token_id: str) -> None:
-        if not any(t["token_id"] == token_id and t["revoked_at"] is None for t in self.list()):
+        found = [t for t in self.list() if t["token_id"] == token_id]
+        if not found:
             raise NotFound("token", token_id)
+        if found[0]["revoked_at"] is not None:
+            raise AlreadyRevoked(f"token {token_id} was already revoked at {found[0]['revoked_at']}")
         with self.dialect.writing() as cursor:
             self.dialect.execute(cursor, self.dialect.sql(self.revoke_sql), (rfc3339(self.clock()), token_id))
 

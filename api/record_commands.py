@@ -1,0 +1,80 @@
+"""`ledger facts record` and `ledger subjects list`: a write and a read of the ledger, from the shell."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.cli_runtime import out, services
+from api.file_problem import FileProblem
+from domain.errors import InvalidValue
+from infrastructure.write_request import WriteRequest
+
+facts_app = typer.Typer(help="Facts: record one, as POST /v1/facts does.", no_args_is_help=True)
+subjects_app = typer.Typer(help="Subjects: the governments and states facts are about.", no_args_is_help=True)
+PRINCIPAL = "cli"  # recorded_by of what the command line writes (a name no token can take)
+
+
+@facts_app.command("record")
+def facts_record(
+    source: Annotated[Path, typer.Argument(help="A JSON file with the fact, as POST /v1/facts takes it; - for stdin")],
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="A retry with the same key and fact records nothing and prints the same receipt")
+    ] = None,
+    if_match: Annotated[
+        int | None, typer.Option(help="The relation version the fact expects (exit 5 if another)")
+    ] = None,
+) -> None:
+    """Record one fact through the rules; print its receipt as JSON."""
+    with services() as s:
+        text = sys.stdin.read() if str(source) == "-" else _read(source)
+        try:
+            fact = json.loads(text)
+        except ValueError as e:
+            raise InvalidValue("fact", f"is not JSON ({e})") from None
+        if not isinstance(fact, dict):
+            raise InvalidValue("fact", "must be a JSON object")
+        digest = hashlib.sha256(json.dumps(["POST", "/v1/facts", fact], sort_keys=True).encode()).hexdigest()
+        receipt = s.ledger.record_fact(fact, WriteRequest(PRINCIPAL, idempotency_key, digest, if_match))
+        print(json.dumps(receipt, ensure_ascii=False))
+
+
+@subjects_app.command("list")
+def subjects_list(
+    search: Annotated[
+        str | None, typer.Option("--q", help="Only subjects whose id, name or an alias contains this")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per subject, as GET /v1/subjects")] = False,
+) -> None:
+    """Every registered subject: its id (what other commands take), name, kind and territory."""
+    with services() as s:
+        subjects: list[dict[str, Any]] = s.queries.subjects(search)
+        if as_json:
+            for subject in subjects:
+                print(json.dumps(subject, ensure_ascii=False))
+            return
+        table = Table("id", "name", "kind", "territory", "milestones")
+        for subject in subjects:
+            table.add_row(
+                subject["id"],
+                subject["name"],
+                subject["kind"],
+                subject["territory"] or "",
+                str(len(subject["milestones"])),
+            )
+        out.print(table)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise FileProblem.of(path, "read", e) from None
+    except UnicodeDecodeError:
+        raise FileProblem(f"cannot read {path}: it is not UTF-8 text") from None
