@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After", "Ledger-Provisional"],
         )
     app.add_middleware(PoolCheck)
     app.add_middleware(RequestLog)

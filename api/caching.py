@@ -4,7 +4,8 @@ An answer asked with both `at` and a `recorded_at` in the past can never change:
 adds records after their time. It is sent with `Cache-Control: ... immutable`. Every other answer
 is `no-cache` (a cache must ask again, and If-None-Match makes that cheap). Both carry a strong
 ETag (a hash of the body, unless the route gave its own, the relation's version), and
-If-None-Match naming it is answered 304. Token routes and writes are `no-store`.
+If-None-Match naming it is answered 304. Token routes and writes are `no-store`. An answer asked
+at a system time after now says so in `Ledger-Provisional: true`: it is what the ledger holds now.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Caching:
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         settled = _settled(query)
+        if _provisional(query):
+            headers["Ledger-Provisional"] = "true"
         given = headers.get("etag")
         if given is None:
             headers["ETag"] = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
@@ -92,6 +95,16 @@ def _settled(query: dict[str, list[str]]) -> bool:
     except InvalidValue:
         return False
     return moment is not None and moment <= datetime.now(UTC) - SETTLED
+
+
+def _provisional(query: dict[str, list[str]]) -> bool:
+    """A system time after now: the answer is what the ledger holds now, and records may still be
+    added before that time."""
+    try:
+        moment = system_time(query["recorded_at"][-1]) if "recorded_at" in query else None
+    except InvalidValue:
+        return False
+    return moment is not None and moment > datetime.now(UTC)
 
 
 def _matches(condition: str | None, etag: str) -> bool:

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any
 
 from domain.subject import Subject
-from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.rfc3339 import parse_rfc3339, rfc3339
 from infrastructure.encoding.transcodings import MilestoneAsDict
 
 
 def subject_body(subject: Subject) -> dict[str, Any]:
     milestones = sorted(
-        (MilestoneAsDict().encode(m) for m in subject.milestones),
+        (MilestoneAsDict().encode(m) | {"recorded_at": rfc3339(m.recorded_at)} for m in subject.milestones),
         key=lambda m: (m["effective_on"], m["recorded_at"]),
     )
     return {
@@ -24,6 +24,13 @@ def subject_body(subject: Subject) -> dict[str, Any]:
         "registered_at": rfc3339(subject.registered_at),
         "milestones": milestones,
     }
+
+
+def answered_subject(body: dict[str, Any]) -> dict[str, Any]:
+    """A subject body as the API answers it: its milestones' system times in RFC 3339 UTC (`Z`),
+    also in bodies a view kept before it wrote them so."""
+    milestones = [m | {"recorded_at": rfc3339(parse_rfc3339(m["recorded_at"]))} for m in body["milestones"]]
+    return body | {"milestones": milestones}
 
 
 def actor_body(actor: Any) -> dict[str, Any]:

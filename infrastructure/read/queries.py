@@ -13,6 +13,7 @@ from domain.dates import EARLIEST, END_OF_TIME
 from domain.errors import InvalidValue
 from domain.relation import Relation
 from infrastructure.encoding.answers import deciding, with_corrections
+from infrastructure.encoding.catalogue_bodies import answered_subject
 from infrastructure.encoding.rfc3339 import rfc3339
 from infrastructure.errors import NotFound, TooManyReplays
 from infrastructure.read.audit_filters import AuditFilters
@@ -87,11 +88,11 @@ class Queries:
         body = self.view.subject(slug)
         if body is None:
             raise NotFound("subject", slug, hint=subject_hint(self.view.subjects(), slug))
-        return body
+        return answered_subject(body)
 
     def subjects(self, search: str | None = None) -> list[dict[str, Any]]:
         """Every subject, or those whose id, name or an alias contains `search` (any case or accent)."""
-        bodies = self.view.subjects()
+        bodies = [answered_subject(b) for b in self.view.subjects()]
         return bodies if search is None else subjects_matching(bodies, search)
 
     def actors(self) -> list[dict[str, Any]]:

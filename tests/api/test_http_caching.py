@@ -57,7 +57,9 @@ def test_a_proof_or_a_recent_system_time_is_not_settled(api: Any) -> None:
     proved = api.get(f"/v1/subjects/taliban-iea/recognitions?{SETTLED}&proof=true")
     assert proved.status_code == 200 and proved.headers["Cache-Control"] == "no-cache"
     soon = api.get("/v1/subjects/taliban-iea/recognitions?at=2025-07-03&recorded_at=9999-01-01T00:00:00Z")
-    assert soon.headers["Cache-Control"] == "no-cache"
+    assert soon.headers["Cache-Control"] == "no-cache" and soon.headers["Ledger-Provisional"] == "true"
+    assert soon.json()["count"] == 1  # what the ledger holds now
+    assert "Ledger-Provisional" not in api.get(f"/v1/subjects/taliban-iea/recognitions?{SETTLED}").headers
 
 
 def test_a_relation_keeps_its_version_as_etag_and_answers_304_only_once_settled(api: Any) -> None:

@@ -134,3 +134,15 @@ def test_a_field_refused_by_its_schema_is_named_as_the_ledger_names_fields(api: 
         "/v1/facts", json={**FACT, "sources": [{"url": "https://a.org/", "title": 3}]}, headers=api.admin
     )
     assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["sources[0].title"]
+
+
+def test_every_system_time_in_an_answer_is_rfc_3339_utc_with_z(api: Any) -> None:
+    """Milestones, subjects, facts and receipts alike (exports keep the form their log leaves hash)."""
+    from infrastructure.datasets.loader import load_demo
+
+    load_demo(api.services.ledger)
+    subject = api.get("/v1/subjects/taliban-iea").json()
+    times = [subject["registered_at"], *(m["recorded_at"] for m in subject["milestones"])]
+    times += [f["recorded_at"] for f in api.get("/v1/facts").json()["items"]]
+    times.append(api.post("/v1/facts", json=FACT, headers=api.admin).json()["recorded_at"])
+    assert len(times) > 20 and all(t.endswith("Z") and "+" not in t for t in times), times
