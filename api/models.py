@@ -44,7 +44,9 @@ TEXT_PATTERN = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
 OPTIONAL_TEXT_PATTERN = f"^[^{CONTROL}]*$"
 TEXT_RULE = "No control characters but tab and newline; not only white space"
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
-DAY_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DAY_PATTERN = (
+    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"  # year 1 on
+)
 
 
 def _years(last: int) -> str:

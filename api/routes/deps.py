@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
+from api.models import DAY_PATTERN
 from domain.details import storable
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Principal
@@ -59,7 +60,7 @@ def proved(answer: dict[str, Any], log: LogProofs, proof: bool) -> dict[str, Any
 AT_HELP = "Valid date YYYY-MM-DD (default: today, UTC)"
 RECORDED_AT_HELP = "System time, RFC 3339 (default: now)"
 MODE_HELP = "view (read model) or replay (event store)"
-DATE = {"format": "date"}
+DATE = {"format": "date", "pattern": DAY_PATTERN}
 DATE_TIME = {"format": "date-time"}
 At = Annotated[str | None, Query(description=AT_HELP, json_schema_extra=DATE, examples=["2025-07-03"])]
 RecordedAt = Annotated[
