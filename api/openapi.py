@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.caching import UNCACHED
 from api.models import Problem
 
 ERRORS = {
@@ -43,10 +44,6 @@ def errors(*codes: int, ok: dict[int | str, dict[str, Any]] | None = None) -> di
     return {**(ok or {}), **{code: {"description": ERRORS[code]} for code in codes}}
 
 
-def not_modified() -> dict[int | str, dict[str, Any]]:
-    return {304: {"description": "Not modified: If-None-Match names this answer's ETag"}}
-
-
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -61,6 +58,13 @@ IF_MATCH = {
     "required": False,
     "description": 'The relation version the write expects, as the relation\'s ETag gives it ("3"); another is 412',
     "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags of answers held; if one is this answer's, 304 without a body",
+    "schema": {"type": "string"},
 }
 IDEMPOTENT = {"parameters": [IDEMPOTENCY_KEY]}
 VERSIONED = {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]}
@@ -123,8 +127,11 @@ def with_contract(app: FastAPI) -> dict[str, Any]:
             "description": "A token from `ledger tokens create` or POST /v1/tokens",
         }
     }
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method == "get" and not path.startswith(UNCACHED):
+                operation["responses"]["304"] = {"description": "Not modified: If-None-Match names this answer's ETag"}
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
             _problems(operation)
             _parameters(operation)
             needs_token = "403" in operation["responses"]

@@ -60,6 +60,11 @@ def test_the_headers_a_write_reads_are_parameters_and_the_etag_a_header(schema: 
     for name in ("registerSubject", "registerActor", "addMilestone", "createToken"):
         assert [p["name"] for p in ops[name][2]["parameters"] if p["in"] == "header"] == ["Idempotency-Key"], name
     assert "ETag" in ops["getRelation"][2]["responses"]["200"]["headers"]
+    for name, (method, path, op) in ops.items():
+        cached = method == "get" and not path.startswith(("/v1/feed", "/v1/tokens"))
+        assert (
+            ("304" in op["responses"]) == cached == ("If-None-Match" in {p["name"] for p in op.get("parameters", [])})
+        ), name
 
 
 def test_an_operation_lists_only_the_answers_it_can_give(schema: dict[str, Any]) -> None:
