@@ -1,16 +1,17 @@
 """HTTP caching that follows from time travel.
 
 An answer asked with both `at` and a `recorded_at` in the past can never change: the ledger only
-adds records after their time. It is sent with `Cache-Control: ... immutable`. Every other answer
-is `no-cache` (a cache must ask again, and If-None-Match makes that cheap). Both carry a strong
-ETag (a hash of the body, unless the route gave its own, the relation's version), and
-If-None-Match naming it is answered 304. Token routes and writes are `no-store`. An answer asked
+adds records after their time. It is sent with `Cache-Control: ... immutable` and a strong ETag.
+Every other answer is `no-cache` (a cache must ask again, and If-None-Match makes that cheap), with
+a weak ETag that leaves out the moment it was answered. A route may give its own (the relation's
+version). If-None-Match naming it is answered 304. Token routes and writes are `no-store`. An answer asked
 at a system time after now says so in `Ledger-Provisional: true`: it is what the ledger holds now.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -24,6 +25,8 @@ YEAR = "max-age=31536000, immutable"
 # A write takes its system time before it commits: a time this recent may still gain records.
 SETTLED = timedelta(minutes=1)
 UNCACHED = ("/v1/feed", "/v1/tokens")  # a stream; secrets and their list
+# An answer's own system time: the first top-level field of that name, after plain ones only.
+ANSWERED_AT = re.compile(rb'^\{(?:"[a-z_]+":(?:"(?:[^"\\]|\\.)*"|-?[0-9]+|true|false|null),)*?("recorded_at":"[^"]*")')
 
 
 class Caching:
@@ -74,7 +77,7 @@ class Caching:
             headers["Ledger-Provisional"] = "true"
         given = headers.get("etag")
         if given is None:
-            headers["ETag"] = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+            headers["ETag"] = _etag(body, settled)
         headers["Cache-Control"] = f"{self.scope_word}, {YEAR}" if settled else "no-cache"
         # A route's own ETag (a relation's version) names the body only once the question is settled.
         if (given is None or settled) and _matches(_header(scope, b"if-none-match"), headers["ETag"]):
@@ -84,6 +87,15 @@ class Caching:
             return
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+def _etag(body: bytes, settled: bool) -> str:
+    """Strong for a settled answer; for one about now, weak and blind to the moment it was asked
+    (its leading `recorded_at`), so it matches until the ledger or the day changes the answer."""
+    if settled or (moment := ANSWERED_AT.match(body)) is None:
+        return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    unmoored = body[: moment.start(1)] + body[moment.end(1) :]
+    return 'W/"' + hashlib.blake2b(unmoored, digest_size=16).hexdigest() + '"'
 
 
 def _settled(query: dict[str, list[str]]) -> bool:
