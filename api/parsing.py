@@ -15,7 +15,8 @@ def system_time(text: str | None, field: str = "recorded_at") -> datetime | None
         # RFC 3339 allows a lower-case T and Z; no other letter can be in one.
         value = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidValue(field, f"{text!r} is not an RFC 3339 time") from None
+        hint = "; a '+' in a query string is sent as %2B (a bare '+' is a space), or use Z" if " " in text else ""
+        raise InvalidValue(field, f"{text!r} is not an RFC 3339 time{hint}") from None
     try:
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the first year there is

@@ -151,3 +151,10 @@ def test_every_system_time_in_an_answer_is_rfc_3339_utc_with_z(api: Any) -> None
     times += [f["recorded_at"] for f in api.get("/v1/facts").json()["items"]]
     times.append(api.post("/v1/facts", json=FACT, headers=api.admin).json()["recorded_at"])
     assert len(times) > 20 and all(t.endswith("Z") and "+" not in t for t in times), times
+
+
+def test_a_plus_sent_unencoded_in_a_system_time_is_refused_with_the_hint(api: Any) -> None:
+    response = api.get("/v1/subjects/taliban-iea/recognitions?recorded_at=2025-07-04T10:00:00+00:00")
+    assert response.status_code == 422 and "%2B" in response.json()["detail"]
+    encoded = api.get("/v1/subjects/taliban-iea/recognitions?recorded_at=2025-07-04T10:00:00%2B00:00")
+    assert encoded.status_code == 404  # no such subject here: the time itself was read
