@@ -85,7 +85,8 @@ def test_recognitions_documents_its_query_as_the_other_status_reads_do(client: T
     FastAPI still documents them from its signature, as it does the status route's same five."""
     paths = client.get("/openapi.json").json()["paths"]
     documented = paths["/v1/subjects/{subject_id}/recognitions"]["get"]["parameters"]
-    assert [p["name"] for p in documented] == ["subject_id", "at", "recorded_at", "mode", "proof", "format"]
+    names = [p["name"] for p in documented]
+    assert names == ["subject_id", "at", "recorded_at", "mode", "proof", "format", "If-None-Match"]
     assert documented == paths["/v1/subjects/{subject_id}/status"]["get"]["parameters"]
 
 

@@ -379,6 +379,8 @@ def test_the_audit_tab_pages_through_the_log(page: Page) -> None:
     page.get_by_label("Actor code").fill("RUS")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#audit-info")).to_contain_text("Positions")
+    # The page before the filter also says "Positions": wait until no other actor's row is left.
+    expect(page.locator("#audit-table tbody tr td:nth-child(5)").filter(has_not_text="RUS")).to_have_count(0)
     actors = {r.locator("td").nth(4).text_content() for r in rows.all()}
     assert actors == {"RUS"}
     link = rows.first.locator("a")
