@@ -198,7 +198,13 @@ def _handlers(app: FastAPI) -> None:
         headers = getattr(error, "headers", None)
         if error.status_code == 405:
             headers = {"Allow": _allowed(request.app, request.url.path) or (headers or {}).get("Allow", "")}
+        if error.status_code == 400:  # a body FastAPI could not parse at all (not UTF-8, nested too deep)
+            return problem(400, "Malformed JSON", f"the body is not valid JSON ({error.detail})")
         return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> ProblemResponse:
+        return problem(500, "Internal error", "an unexpected error; it has been logged")
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -215,7 +221,3 @@ def _allowed(app: FastAPI, path: str) -> str | None:
         ]
     methods = {m for pattern, found in app.state.allowed if pattern.match(path) for m in found}
     return ", ".join(sorted(methods)) if methods else None
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> ProblemResponse:
-        return problem(500, "Internal error", "an unexpected error; it has been logged")

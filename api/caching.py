@@ -19,12 +19,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.parsing import system_time
+from api.routes.deps import flag
 from domain.errors import InvalidValue
 
 YEAR = "max-age=31536000, immutable"
 # A write takes its system time before it commits: a time this recent may still gain records.
 SETTLED = timedelta(minutes=1)
 UNCACHED = ("/v1/feed", "/v1/tokens")  # a stream; secrets and their list
+# The answers fixed by a date and a system time: statuses, recognitions, a relation. (Others may
+# hold what no system time fixes, as a subject's milestones.)
+SETTLES = re.compile(r"^/v1/(subjects/[^/]+/(recognitions|status)|actors/[^/]+/status|relations/[^/]+/[^/]+)$")
 # An answer's own system time: the first top-level field of that name, after plain ones only.
 ANSWERED_AT = re.compile(rb'^\{(?:"[a-z_]+":(?:"(?:[^"\\]|\\.)*"|-?[0-9]+|true|false|null),)*?("recorded_at":"[^"]*")')
 
@@ -72,7 +76,7 @@ class Caching:
             await send({"type": "http.response.body", "body": body})
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        settled = _settled(query)
+        settled = SETTLES.match(scope["path"]) is not None and _settled(query)
         if _provisional(query):
             headers["Ledger-Provisional"] = "true"
         given = headers.get("etag")
@@ -100,7 +104,12 @@ def _etag(body: bytes, settled: bool) -> str:
 
 def _settled(query: dict[str, list[str]]) -> bool:
     """Both times given, the system time in the past, and no proof (its checkpoint grows)."""
-    if "at" not in query or "recorded_at" not in query or query.get("proof", ["false"])[-1].lower() in ("true", "1"):
+    if "at" not in query or "recorded_at" not in query:
+        return False
+    try:
+        if flag(query.get("proof", ["false"])[-1], "proof"):
+            return False
+    except InvalidValue:
         return False
     try:
         moment = system_time(query["recorded_at"][-1])

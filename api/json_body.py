@@ -25,15 +25,16 @@ async def json_body(request: Request) -> None:
     if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
         body = await request.body()  # kept by the request: the route reads it again at no cost
         try:
-            json.loads(body, object_pairs_hook=_once)
-        except ValueError:
-            return  # not JSON: the route's own parse says so (400)
+            json.loads(body, object_pairs_hook=once)
+        except (ValueError, RecursionError):
+            return  # not JSON, or nested deeper than a parse can follow: the route's own parse says so
         return
     given = f"'{media}'" if media else "no Content-Type"
     raise UnsupportedMediaType(f"the body was sent with {given}; send it as JSON with 'Content-Type: application/json'")
 
 
-def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads's object_pairs_hook: an object naming a key twice is an InvalidValue."""
     keys = [k for k, _ in pairs]
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:

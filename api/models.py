@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
@@ -44,21 +43,11 @@ TEXT_PATTERN = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
 OPTIONAL_TEXT_PATTERN = f"^[^{CONTROL}]*$"
 TEXT_RULE = "No control characters but tab and newline; not only white space"
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
-DAY_PATTERN = (
-    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"  # year 1 on
-)
-
-
-def _years(last: int) -> str:
-    """The years from 1500 (where timelines start) to `last` (2000 or later), as a pattern."""
-    decade, year = divmod(last % 100, 10)
-    tens = [f"20[0-{decade - 1}][0-9]"] if decade else []
-    return "|".join(["1[5-9][0-9]{2}", *tens, f"20{decade}[0-{year}]"])
-
-
-# A day later in this year is refused too, which a pattern made when the schema is cannot follow.
-EFFECTIVE_PATTERN = f"^({_years(date.today().year)})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
-URL_PATTERN = f"^[hH][tT][tT][pP][sS]?://[^/?# {CONTROL}]+([/?#][^ {CONTROL}]*)?$"  # no space, a host
+YEAR_1_ON = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # there is no year 0
+DAY_PATTERN = f"^{YEAR_1_ON}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# From 1500, where timelines start, to 2099; a date after today is refused too, which no pattern says.
+EFFECTIVE_PATTERN = "^(1[5-9][0-9]{2}|20[0-9]{2})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+URL_PATTERN = "^[hH][tT][tT][pP][sS]?://[^/?#\\x00-\\x20\\x7f-\\x9f]+([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
 
 
 def text(limit: int = 2000, **extra: Any) -> Any:
@@ -165,7 +154,7 @@ def _details_by_type(schema: dict[str, Any]) -> None:
         then: dict[str, JsonValue] = {"properties": {"details": details}}
         if required:  # present, and not null
             details |= {"type": "object", "required": list(required)}
-            details["properties"] = {k: {"type": "string"} for k in required}
+            details["properties"] = {k: {"type": "string", "pattern": TEXT_PATTERN} for k in required}
             then["required"] = ["details"]
         rules.append({"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": then})
     schema["allOf"] = rules

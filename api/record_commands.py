@@ -13,6 +13,7 @@ from rich.table import Table
 
 from api.cli_runtime import out, services
 from api.file_problem import FileProblem
+from api.json_body import once
 from domain.errors import InvalidValue
 from infrastructure.write_request import WriteRequest
 
@@ -35,8 +36,8 @@ def facts_record(
     with services() as s:
         text = sys.stdin.read() if str(source) == "-" else _read(source)
         try:
-            fact = json.loads(text)
-        except ValueError as e:
+            fact = json.loads(text, object_pairs_hook=once)
+        except (ValueError, RecursionError) as e:
             raise InvalidValue("fact", f"is not JSON ({e})") from None
         if not isinstance(fact, dict):
             raise InvalidValue("fact", "must be a JSON object")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.table import Table
 
 from api.cli_runtime import err, out, services
+from api.file_problem import FileProblem
+from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Role
 
 tokens_app = typer.Typer(help="API tokens (stored only as hashes).", no_args_is_help=True)
@@ -27,19 +32,55 @@ def tokens_create(
 ) -> None:
     """Make a token; it is printed once, as the last line."""
     with services() as s:
-        if save is not None and save.is_file():
-            kept = save.read_text(encoding="utf-8").strip()
-            if kept and s.tokens.authenticate(kept) is not None:
+        wanted = Role.parse(role)
+        if save is not None:
+            kept = _kept(save)
+            found = s.tokens.authenticate(kept) if kept else None
+            if found is not None:
+                if found.role != wanted or (name is not None and found.name != name):
+                    raise InvalidValue(
+                        "--save",
+                        f"{save} holds a working token of {found.name} ({found.role.name.lower()}), not this one",
+                    )
                 err.print(f"token in {save} still works; none made", soft_wrap=True, highlight=False)
                 print(kept)
                 return
-        token_id, token = s.tokens.create(Role.parse(role), name)
+            with _owner_only(save) as file:  # can be written, before a token exists to be lost
+                token_id, token = s.tokens.create(wanted, name)
+                file.write(token + "\n")
+            err.print(f"token {token_id} ({role.lower()}) created and saved in {save}", soft_wrap=True, highlight=False)
+            print(token)
+            return
+        token_id, token = s.tokens.create(wanted, name)
         err.print(f"token {token_id} ({role.lower()}) created; keep it now, it is stored only as a hash")
-        if save is not None:
-            save.write_text(token + "\n", encoding="utf-8")
-            os.chmod(save, 0o600)
-            err.print(f"token saved in {save}", soft_wrap=True, highlight=False)
         print(token)
+
+
+def _kept(path: Path) -> str | None:
+    """The token a file holds; None when there is no file."""
+    try:
+        return path.read_text(encoding="utf-8").strip() if path.exists() else None
+    except OSError as e:
+        raise FileProblem.of(path, "read", e) from None
+    except UnicodeDecodeError:
+        raise FileProblem(f"cannot read {path}: it is not UTF-8 text") from None
+
+
+@contextmanager
+def _owner_only(path: Path) -> Iterator[TextIO]:
+    """The file opened for writing, readable by its owner alone from the start; emptied only when
+    something is written to it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)
+    except OSError as e:
+        raise FileProblem.of(path, "write", e) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        written = io.StringIO()
+        yield written
+        if written.getvalue():
+            file.truncate(0)
+            file.write(written.getvalue())
 
 
 @tokens_app.command("list")

@@ -59,9 +59,10 @@ def _choice(enum: type[Any], default: Any = None) -> Callable[[Any, str], str | 
 
 def _required(check: Callable[[Any, str], str | None]) -> Callable[[Any, str], str | None]:
     def wrapped(value: Any, field: str) -> str | None:
-        if value is None:
+        checked = None if value is None else check(value, field)
+        if checked is None:  # not given, or only white space
             raise InvalidValue(field, "is required")
-        return check(value, field)
+        return checked
 
     return wrapped
 
@@ -184,7 +185,11 @@ def _url(value: Any, field: str) -> str:
         parts = urlsplit(text)
     except ValueError:  # a bracketed host that is no IPv6 address
         raise InvalidValue(field, f"{text!r} is not an http or https URL") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(c <= " " or "\x7f" <= c <= "\x9f" for c in text)
+    ):
         raise InvalidValue(field, f"{text!r} is not an http or https URL")
     return text
 

@@ -106,3 +106,25 @@ def test_a_token_needs_a_role_and_a_saved_one_is_printed_again_while_it_works(le
     invoke("tokens", "revoke", token_id)
     code, fresh = invoke("tokens", "create", "--role", "editor", "--name", "newsroom", "--save", str(saved))
     assert code == 0 and fresh.strip().splitlines()[-1] == saved.read_text().strip() != token
+
+
+def test_a_saved_token_of_another_role_or_an_unwritable_file_is_refused_and_makes_nothing(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    saved = tmp_path / "reader.token"
+    assert invoke("tokens", "create", "--role", "reader", "--name", "r1", "--save", str(saved))[0] == 0
+    code, output = invoke("tokens", "create", "--role", "admin", "--name", "boss", "--save", str(saved))
+    assert code == 2 and "holds a working token of r1 (reader)" in output
+    code, output = invoke("tokens", "create", "--role", "editor", "--save", str(tmp_path / "nodir" / "t"))
+    assert code == 2 and "cannot write" in output and "No such file or directory" in output
+    code, output = invoke("tokens", "create", "--role", "editor", "--save", str(tmp_path))
+    assert code == 2 and f"cannot read {tmp_path}: Is a directory" in output
+    assert [json.loads(line)["principal"] for line in printed("tokens", "list", "--json").strip().splitlines()] == [
+        "r1"
+    ]
+
+
+def test_a_fact_naming_a_key_twice_is_refused_from_the_command_line_too(ledger_url: str) -> None:
+    text = json.dumps(FACT)[:-1] + ', "type": "statement_made"}'
+    code, output = invoke("facts", "record", "-", stdin=text)
+    assert code == 2 and "'type' more than once" in output

@@ -84,3 +84,14 @@ def test_tokens_and_writes_are_never_stored(api: Any) -> None:
     assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
     refused = api.get("/v1/subjects/nosuch/recognitions")
     assert refused.status_code == 404 and "ETag" not in refused.headers
+
+
+def test_only_a_status_a_relation_or_recognitions_is_settled_and_only_without_proof(api: Any) -> None:
+    story(api)
+    for proof in ("yes", "on", "1", "TRUE"):
+        answer = api.get(f"/v1/subjects/taliban-iea/recognitions?{SETTLED}&proof={proof}")
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache", proof
+    fact_id = api.get("/v1/facts").json()["items"][0]["fact_id"]
+    for path in (f"facts/{fact_id}", "facts", "subjects", "subjects/taliban-iea", "actors", "log/checkpoint"):
+        answer = api.get(f"/v1/{path}?{SETTLED}")
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache", path

@@ -158,3 +158,48 @@ def test_a_plus_sent_unencoded_in_a_system_time_is_refused_with_the_hint(api: An
     assert response.status_code == 422 and "%2B" in response.json()["detail"]
     encoded = api.get("/v1/subjects/taliban-iea/recognitions?recorded_at=2025-07-04T10:00:00%2B00:00")
     assert encoded.status_code == 404  # no such subject here: the time itself was read
+
+
+def test_an_unexpected_error_is_a_problem_too(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    def broken() -> list[dict[str, Any]]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api.services.queries, "actors", broken)
+    with TestClient(api.app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/actors")
+    assert response.status_code == 500 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Internal error" and "a bug" not in response.text
+
+
+@pytest.mark.parametrize("depth", [900, 950, 960, 1000, 5000])
+def test_a_body_nested_deeper_than_a_parse_goes_is_refused_not_a_500(api: Any, depth: int) -> None:
+    text = '{"note": ' + "[" * depth + "]" * depth + "}"
+    response = api.post("/v1/facts", content=text.encode(), headers=api.admin | {"Content-Type": "application/json"})
+    assert response.status_code in (400, 413, 422), response.text  # 413 past the size limit
+
+
+def test_a_body_that_is_not_utf_8_is_malformed_json_as_documented(api: Any) -> None:
+    response = api.post(
+        "/v1/facts", content=b'{"note": "\xff"}', headers=api.admin | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and response.json()["title"] == "Malformed JSON"
+
+
+def test_a_required_detail_that_is_only_white_space_is_refused(api: Any) -> None:
+    from infrastructure.datasets.loader import load_demo
+
+    load_demo(api.services.ledger)
+    for type_, details, field in (
+        ("sanctions_imposed", {"regime": "  "}, "details.regime"),
+        ("statement_made", {"stance": "neutral", "quote": "   "}, "details.quote"),
+    ):
+        response = api.post("/v1/facts", json=FACT | {"type": type_, "details": details}, headers=api.admin)
+        assert response.status_code == 422 and field in [e["field"] for e in response.json()["errors"]], response.text
+
+
+def test_a_url_with_a_tab_or_newline_is_refused(api: Any) -> None:
+    for url in ("https://exa\nmple.org/", "https://example.org/\tx"):
+        response = api.post("/v1/facts", json=FACT | {"sources": [{"url": url}]}, headers=api.admin)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "sources[0].url"
