@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
-from api.models import DAY_PATTERN
+from api.request_models import DAY_PATTERN
 from domain.details import storable
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Principal

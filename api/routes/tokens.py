@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.auth import Admin
-from api.models import TokenCreated, TokenIn, TokenInfo
+from api.models import TokenCreated, TokenInfo
 from api.openapi import ADMIN, IDEMPOTENT, errors
+from api.request_models import TokenIn
 from api.routes.deps import get_services, plain, write_request
 from infrastructure.auth.tokens import Role
 from infrastructure.bootstrap import Services

@@ -9,19 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Admin, Editor
-from api.models import (
-    Actor,
-    ActorIn,
-    DisputeIn,
-    FactIn,
-    Milestone,
-    MilestoneIn,
-    Receipt,
-    RetractionIn,
-    Subject,
-    SubjectIn,
-)
+from api.models import Actor, Milestone, Receipt, Subject
 from api.openapi import ETAG, IDEMPOTENT, VERSIONED, WRITE, errors
+from api.request_models import ActorIn, DisputeIn, FactIn, MilestoneIn, RetractionIn, SubjectIn
 from api.routes.deps import FactId, get_services, write_request
 from infrastructure.bootstrap import Services
 from infrastructure.write.ledger import Ledger
