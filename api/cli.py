@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api import follow_command, log_commands, read_commands, record_commands
-from api.cli_runtime import err, out, services
+from api.cli_runtime import err, out, print_json, services
 from api.cli_runtime import settings as runtime_settings
 from api.errors import outcome_of
 from api.file_problem import FileProblem
@@ -183,7 +182,7 @@ def check(
     with services() as s:
         problems, count = stored_problems(s.ledger)
         for p in problems if as_json else ():
-            print(json.dumps(dataclasses.asdict(p), ensure_ascii=False, default=str))
+            print_json(dataclasses.asdict(p))
         for p in () if as_json else problems:
             out.print(
                 f"{p.fact_id} {p.actor} {p.subject} {p.type} {p.effective_on} {p.rule}: {p.reason}",
@@ -204,7 +203,7 @@ def data_list(
     """The data sets, with the number of lines in each."""
     for name in set_names():
         if as_json:
-            print(json.dumps({"name": name, "lines": len(set_lines(name))}))
+            print_json({"name": name, "lines": len(set_lines(name))})
         else:
             out.print(f"{name}: {len(set_lines(name))} lines")
 

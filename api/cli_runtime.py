@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +18,12 @@ from infrastructure.config.settings import Settings, get_settings
 
 out = Console()
 err = Console(stderr=True)
+
+
+def print_json(*values: Any) -> None:
+    """`--json` output: each value as one line of JSON."""
+    for value in values:
+        print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def settings() -> Settings:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from api.cli_runtime import out, services
+from api.cli_runtime import out, print_json, services
 from api.parsing import system_time
 from domain.dates import parse_day
 from infrastructure.encoding.rfc3339 import parse_rfc3339
@@ -27,7 +26,7 @@ def status(
             subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
         )
         if as_json:
-            print(json.dumps(answer, ensure_ascii=False))
+            print_json(answer)
             return
         recognised = s.queries.recognitions(
             subject, parse_day(at, "--at"), system_time(recorded_at, "--recorded-at"), mode
@@ -69,9 +68,7 @@ def revisions(
         first = pages[0]
         if as_json:
             whole = {k: v for k, v in first.items() if k != "next_after"}
-            print(
-                json.dumps(whole | {"revisions": [r for page in pages for r in page["revisions"]]}, ensure_ascii=False)
-            )
+            print_json(whole | {"revisions": [r for page in pages for r in page["revisions"]]})
             return
         out.print(
             f"{first['actor']} ({first['actor_name']}) → {first['subject']} ({first['subject_name']}), "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -11,9 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli_runtime import out, services
-from api.file_problem import FileProblem
+from api.cli_runtime import out, print_json, services
+from api.file_problem import read_text
 from api.json_body import once
+from api.routes.deps import request_digest
 from domain.errors import InvalidValue
 from infrastructure.write_request import WriteRequest
 
@@ -34,16 +34,16 @@ def facts_record(
 ) -> None:
     """Record one fact through the rules; print its receipt as JSON."""
     with services() as s:
-        text = sys.stdin.read() if str(source) == "-" else _read(source)
+        text = sys.stdin.read() if str(source) == "-" else read_text(source)
         try:
             fact = json.loads(text, object_pairs_hook=once)
         except (ValueError, RecursionError) as e:
             raise InvalidValue("fact", f"is not JSON ({e})") from None
         if not isinstance(fact, dict):
             raise InvalidValue("fact", "must be a JSON object")
-        digest = hashlib.sha256(json.dumps(["POST", "/v1/facts", fact], sort_keys=True).encode()).hexdigest()
+        digest = request_digest("POST", "/v1/facts", fact)
         receipt = s.ledger.record_fact(fact, WriteRequest(PRINCIPAL, idempotency_key, digest, if_match))
-        print(json.dumps(receipt, ensure_ascii=False))
+        print_json(receipt)
 
 
 @subjects_app.command("list")
@@ -57,8 +57,7 @@ def subjects_list(
     with services() as s:
         subjects: list[dict[str, Any]] = s.queries.subjects(search)
         if as_json:
-            for subject in subjects:
-                print(json.dumps(subject, ensure_ascii=False))
+            print_json(*subjects)
             return
         table = Table("id", "name", "kind", "territory", "milestones")
         for subject in subjects:
@@ -70,12 +69,3 @@ def subjects_list(
                 str(len(subject["milestones"])),
             )
         out.print(table)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise FileProblem.of(path, "read", e) from None
-    except UnicodeDecodeError:
-        raise FileProblem(f"cannot read {path}: it is not UTF-8 text") from None

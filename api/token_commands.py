@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +12,8 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-from api.cli_runtime import err, out, services
-from api.file_problem import FileProblem
+from api.cli_runtime import err, out, print_json, services
+from api.file_problem import FileProblem, read_text
 from domain.errors import InvalidValue
 from infrastructure.auth.tokens import Role
 
@@ -58,12 +57,7 @@ def tokens_create(
 
 def _kept(path: Path) -> str | None:
     """The token a file holds; None when there is no file."""
-    try:
-        return path.read_text(encoding="utf-8").strip() if path.exists() else None
-    except OSError as e:
-        raise FileProblem.of(path, "read", e) from None
-    except UnicodeDecodeError:
-        raise FileProblem(f"cannot read {path}: it is not UTF-8 text") from None
+    return read_text(path).strip() if path.exists() else None
 
 
 @contextmanager
@@ -89,8 +83,7 @@ def tokens_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON o
     with services() as s:
         tokens = s.tokens.list()
         if as_json:
-            for t in tokens:
-                print(json.dumps(t, ensure_ascii=False))
+            print_json(*tokens)
             return
         table = Table("id", "principal", "role", "created_at", "revoked_at")
         for t in tokens:

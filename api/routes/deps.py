@@ -96,6 +96,11 @@ def plain_values(values: list[str] | None, field: str) -> list[str]:
     return [plain(v, field) or "" for v in values or ()]
 
 
+def request_digest(method: str, path: str, payload: Any) -> str:
+    """What an Idempotency-Key is held to: the method, the path and the parsed body, hashed."""
+    return hashlib.sha256(json.dumps([method, path, payload], sort_keys=True).encode()).hexdigest()
+
+
 def write_request(
     request: Request, principal: Principal, body: BaseModel | None, *, versioned: bool = False
 ) -> WriteRequest:
@@ -106,9 +111,7 @@ def write_request(
         if not KEY.match(key):
             raise InvalidValue("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
         payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
-        digest = hashlib.sha256(
-            json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
-        ).hexdigest()
+        digest = request_digest(request.method, request.url.path, payload)
     expected = None
     if versioned and (match := request.headers.get("if-match")) is not None:
         parsed = VERSION.match(match.strip())
