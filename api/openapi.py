@@ -70,36 +70,25 @@ IDEMPOTENT = {"parameters": [IDEMPOTENCY_KEY]}
 VERSIONED = {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]}
 ETAG = {"ETag": {"description": "The relation's version after the write", "schema": {"type": "string"}}}
 
+
+def _takers(parameter: str, pointer: str, *operations: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Links from an answer's id (at `pointer`) to the operations taking it as `parameter`."""
+    return {op[0].upper() + op[1:]: (op, {parameter: f"$response.body#/{pointer}"}) for op in operations}
+
+
 # Where an answer's ids lead: (operation, answer) -> {link name: (operation taking it, its parameters)}.
 LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
-    ("recordFact", "201"): {
-        "GetFact": ("getFact", {"fact_id": "$response.body#/fact_id"}),
-        "RetractFact": ("retractFact", {"fact_id": "$response.body#/fact_id"}),
-        "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/fact_id"}),
-    },
-    ("listFacts", "200"): {
-        "GetFact": ("getFact", {"fact_id": "$response.body#/items/0/fact_id"}),
-        "RetractFact": ("retractFact", {"fact_id": "$response.body#/items/0/fact_id"}),
-        "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/items/0/fact_id"}),
-    },
-    ("getFact", "200"): {
-        "RetractFact": ("retractFact", {"fact_id": "$response.body#/fact_id"}),
-        "DisputeFact": ("disputeFact", {"fact_id": "$response.body#/fact_id"}),
-        "GetRelation": ("getRelation", {"actor": "$response.body#/actor", "subject_id": "$response.body#/subject"}),
-    },
-    ("registerSubject", "201"): {
-        "AddMilestone": ("addMilestone", {"subject_id": "$response.body#/id"}),
-        "GetSubject": ("getSubject", {"subject_id": "$response.body#/id"}),
-        "GetRecognitions": ("getRecognitions", {"subject_id": "$response.body#/id"}),
-        "GetSubjectStatus": ("getSubjectStatus", {"subject_id": "$response.body#/id"}),
-    },
-    ("getSubject", "200"): {
-        "AddMilestone": ("addMilestone", {"subject_id": "$response.body#/id"}),
-        "GetRecognitions": ("getRecognitions", {"subject_id": "$response.body#/id"}),
-        "GetSubjectStatus": ("getSubjectStatus", {"subject_id": "$response.body#/id"}),
-        "GetHistory": ("getHistory", {"subject_id": "$response.body#/id"}),
-    },
-    ("createToken", "201"): {"RevokeToken": ("revokeToken", {"token_id": "$response.body#/token_id"})},
+    ("recordFact", "201"): _takers("fact_id", "fact_id", "getFact", "retractFact", "disputeFact"),
+    ("listFacts", "200"): _takers("fact_id", "items/0/fact_id", "getFact", "retractFact", "disputeFact"),
+    ("getFact", "200"): _takers("fact_id", "fact_id", "retractFact", "disputeFact")
+    | {"GetRelation": ("getRelation", {"actor": "$response.body#/actor", "subject_id": "$response.body#/subject"})},
+    ("registerSubject", "201"): _takers(
+        "subject_id", "id", "addMilestone", "getSubject", "getRecognitions", "getSubjectStatus"
+    ),
+    ("getSubject", "200"): _takers(
+        "subject_id", "id", "addMilestone", "getRecognitions", "getSubjectStatus", "getHistory"
+    ),
+    ("createToken", "201"): _takers("token_id", "token_id", "revokeToken"),
 }
 DESCRIPTION = """Sourced, dated, correctable recognition facts: who recognised whom, when, and on what evidence.
 
