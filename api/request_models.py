@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 from api.models import FactTypeName
-from domain.details import detail_fields, storable
+from domain.details import URL_PATTERN, detail_fields, storable
 from domain.facts import FactType
 from infrastructure.reference.actors import known_codes, territories
 
@@ -40,7 +40,6 @@ YEAR_1_ON = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # there is n
 DAY_PATTERN = f"^{YEAR_1_ON}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 # From 1500, where timelines start, to 2099; a date after today is refused too, which no pattern says.
 EFFECTIVE_PATTERN = "^(1[5-9][0-9]{2}|20[0-9]{2})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
-URL_PATTERN = "^[hH][tT][tT][pP][sS]?://[^/?#\\x00-\\x20\\x7f-\\x9f]+([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
 
 
 def text(limit: int = 2000, **extra: Any) -> Any:
@@ -58,7 +57,7 @@ EFFECTIVE = "YYYY-MM-DD, YYYY-MM or YYYY (month or year precision), from 1500 an
 class SourceIn(Closed):
     url: Str = Field(
         description="http or https URL of a public page that reports the fact",
-        json_schema_extra={"format": "uri", "pattern": URL_PATTERN, "maxLength": 2000},
+        json_schema_extra={"format": "iri", "pattern": URL_PATTERN, "maxLength": 2000},
         examples=["https://en.prothomalo.com/international/ro4lapha3n"],
     )
     title: Str | None = text(500, default=None)

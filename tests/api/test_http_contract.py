@@ -88,7 +88,7 @@ def test_parameters_have_their_formats_and_choices(schema: dict[str, Any]) -> No
     assert params["mode"]["enum"] == ["view", "replay"] and "anyOf" not in params["at"]
     body = schema["components"]["schemas"]["FactIn"]["properties"]
     assert body["effective_on"]["pattern"] and body["type"]["enum"][0] == "recognition_granted"
-    assert schema["components"]["schemas"]["SourceIn"]["properties"]["url"]["format"] == "uri"
+    assert schema["components"]["schemas"]["SourceIn"]["properties"]["url"]["format"] == "iri"
 
 
 def test_answers_that_make_ids_link_to_the_operations_that_take_them(schema: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """What a client may send: details per type, sources and text."""
 
+import re
+
 import pytest
 
-from domain.details import clean_details, clean_sources, clean_text
+from domain.details import URL_PATTERN, clean_details, clean_sources, clean_text
 from domain.errors import InvalidValue, InvalidValues
 from domain.facts import FactType
 
@@ -51,6 +53,32 @@ def test_bad_sources_are_refused(sources: object, field: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         clean_sources(sources)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://wikimili.com/en/Holy_See\u2013Taiwan_relations", True),  # an IRI, as the sources hold
+        ("https://example.org/a%2Fb?q=1#f", True),
+        ("HTTPS://example.org", True),
+        ("hTTp://0#~Y\\", False),  # a backslash
+        ("https://example.org/<x>", False),
+        ("https://example.org/a^b", False),
+        ("https://example.org/a%2", False),  # a broken escape
+        ("https://a\ueb8f.org", False),  # private use
+        ("https://example.org/\U000f0001", False),  # private use, plane 15
+        ("https://example.org/\ufdd0", False),  # a noncharacter
+    ],
+)
+def test_urls_are_iris_and_the_published_pattern_agrees(url: str, kept: bool) -> None:
+    """A source URL is an http(s) IRI (RFC 3987); the schema's pattern says the same in the BMP."""
+    if kept:
+        assert clean_sources([{"url": url}])[0].url == url
+    else:
+        with pytest.raises(InvalidValue):
+            clean_sources([{"url": url}])
+    if "\U000f0001" not in url:
+        assert bool(re.match(URL_PATTERN, url)) is kept
 
 
 def test_good_sources_are_kept() -> None:
