@@ -17,7 +17,7 @@ from infrastructure.encoding.canonical import canonical
 from infrastructure.errors import LogMismatch
 from infrastructure.log import merkle
 from infrastructure.log.checkpoints import Checkpoints
-from infrastructure.log.records import record_hash
+from infrastructure.log.records import record_hash, shown
 
 
 def export_lines(app: Application[Any], checkpoints: Checkpoints) -> Iterator[str]:
@@ -26,7 +26,7 @@ def export_lines(app: Application[Any], checkpoints: Checkpoints) -> Iterator[st
     hashes: list[bytes] = []
     for index, record in enumerate(stored_records(app)):
         hashes.append(record_hash(record))
-        line = {**record, "log_index": index}
+        line = {**shown(record), "log_index": index}
         if record["record"] == "fact":
             position += 1
             line["position"] = position

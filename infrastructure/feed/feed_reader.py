@@ -125,7 +125,7 @@ class FeedReader:
     def _event(record: dict[str, Any], after: Cursor) -> FeedEvent:
         kind, index = record.pop("record"), after.index
         if kind != "fact":
-            return FeedEvent(index, kind, {"record": kind, **record, "log_index": index}, after)
+            return FeedEvent(index, kind, {**records.shown({"record": kind, **record}), "log_index": index}, after)
         version = record.pop("relation_version")
         data = audit_body(fact_from_dict(record), version)
         return FeedEvent(index, kind, {**data, "position": after.position, "log_index": index}, after)

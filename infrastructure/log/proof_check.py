@@ -15,7 +15,7 @@ import rfc8785
 
 from infrastructure.log import merkle
 from infrastructure.log.note import Checkpoint, NoteError, Verifier
-from infrastructure.log.records import UNHASHED
+from infrastructure.log.records import UNHASHED, hashed
 
 # The fields an answer's evidence entry shares with the fact's record, compared as written.
 SAME = (
@@ -44,8 +44,7 @@ class Checked:
 
 def leaf_of(record: Mapping[str, Any]) -> bytes:
     """A record's leaf hash, from its RFC 8785 form without the fields that only number it."""
-    hashed = {k: v for k, v in record.items() if k not in UNHASHED}
-    return merkle.leaf_hash(rfc8785.dumps(hashed))
+    return merkle.leaf_hash(rfc8785.dumps({k: v for k, v in hashed(record).items() if k not in UNHASHED}))
 
 
 def check_document(doc: Any, verifier: Verifier) -> Checked:

@@ -2,11 +2,16 @@
 
 A leaf is the RFC 8785 (JCS) form of a record without the fields that only number it
 (`UNHASHED`): its place in the log gives them. The export and every write make records here.
+
+A fact's and a milestone's `recorded_at` is hashed as Python's `isoformat()` writes the UTC time
+(`…+00:00`), the form the log has hashed since it began, and shown (`shown`) as every system
+time is, `…ffffffZ`; `hashed` turns the one into the other, so either form hashes alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +23,7 @@ from domain.actor import RegisteredActor
 from domain.relation import Relation
 from domain.subject import Subject
 from infrastructure.encoding.catalogue_bodies import actor_body, kind_text
-from infrastructure.encoding.rfc3339 import rfc3339
+from infrastructure.encoding.rfc3339 import parse_rfc3339, rfc3339
 from infrastructure.encoding.transcodings import fact_from_dict, fact_to_dict
 from infrastructure.log.merkle import leaf_hash
 
@@ -88,6 +93,24 @@ def stored_records(
             yield record
 
 
+def hashed(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record with its `recorded_at` as the log hashes it; the record itself when it is so."""
+    at = record.get("recorded_at")
+    if not isinstance(at, str) or at.endswith("+00:00") or record.get("record") not in ("fact", "milestone"):
+        return record
+    try:
+        return {**record, "recorded_at": datetime.fromisoformat(at).astimezone(UTC).isoformat()}
+    except ValueError:  # no time: left as written, so it hashes to no stored leaf
+        return record
+
+
+def shown(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as the export and the feed write it: its `recorded_at` as `…ffffffZ`."""
+    if record.get("record") in ("fact", "milestone"):
+        record["recorded_at"] = rfc3339(parse_rfc3339(record["recorded_at"]))
+    return record
+
+
 def leaf_bytes(record: Mapping[str, Any]) -> bytes:
     """The record's RFC 8785 canonical JSON, its numbering left out.
 
@@ -95,6 +118,7 @@ def leaf_bytes(record: Mapping[str, Any]) -> bytes:
     for those, compact JSON with sorted keys and unescaped non-ASCII is exactly JCS (a property
     test holds it to the rfc8785 library), at a hundredth of that library's cost.
     """
+    record = hashed(record)
     if not record.keys().isdisjoint(UNHASHED):
         record = {k: v for k, v in record.items() if k not in UNHASHED}
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
@@ -106,6 +130,7 @@ def record_hash(record: Mapping[str, Any]) -> bytes:
 
 
 def fact_record(body: Mapping[str, Any]) -> dict[str, Any]:
-    """A fact's record, from its body as the audit log shows it (which writes times otherwise)."""
+    """A fact's record as shown, from its body as the audit log shows it (which writes its
+    sources' absent fields as null)."""
     fact = fact_from_dict(dict(body))
-    return {"record": "fact", **fact_to_dict(fact), "relation_version": body["relation_version"]}
+    return shown({"record": "fact", **fact_to_dict(fact), "relation_version": body["relation_version"]})

@@ -132,6 +132,7 @@ def test_every_record_is_a_leaf_and_an_answer_proves_its_facts(signed: tuple[Ser
         fact = client.get(f"/v1/facts/{fact_id}").json()
         inclusion = client.get("/v1/log/proof/inclusion", params={"fact_id": fact_id}).json()
         assert inclusion["index"] == fact["log_index"] and inclusion["record"]["fact_id"] == fact_id
+        assert inclusion["record"]["recorded_at"] == fact["recorded_at"] and fact["recorded_at"].endswith("Z")
         assert check_document(inclusion, verifier).leaves == 1
         checkpoint = client.get("/v1/log/checkpoint")
         assert checkpoint.headers["ledger-checkpoint-signed"] == "true"

@@ -11,17 +11,19 @@ import signal
 import tempfile
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from infrastructure.bootstrap import Services, build
 from infrastructure.bulk import rebuild
+from infrastructure.bulk.expected_checkpoint import check_expected, read_checkpoint
 from infrastructure.bulk.export import export_lines
 from infrastructure.bulk.importer import Importer
 from infrastructure.bulk.rebuild import Rebuild
 from infrastructure.config.settings import Settings
 from infrastructure.datasets.loader import load_demo
+from infrastructure.encoding.canonical import canonical
 from infrastructure.errors import ImportMismatch, NotFound
 from infrastructure.write_request import WriteRequest
 from tests.conftest import Clock
@@ -240,6 +242,30 @@ def test_export_import_export_gives_identical_lines(make_services: Callable[[], 
     assert (report.written, report.skipped) == (len(first) - 1, 0)  # all but the checkpoint
     assert list(export_lines(target.ledger, target.log.checkpoints)) == first
     assert snapshot(target) == snapshot(source)
+
+
+def test_exports_write_system_times_with_z_and_older_exports_still_import(
+    make_services: Callable[[], Services], clock: Clock
+) -> None:
+    """Every system time in an export is `…ffffffZ`. An export in the earlier form (a fact's and a
+    milestone's `recorded_at` as `…+00:00`, without a `.000000` fraction) holds the same records:
+    it hashes to the same checkpoint, and imports to a ledger that exports the lines of today."""
+    lines = busy_export(make_services, clock)
+    records = [json.loads(line) for line in lines[:-1]]
+    times = [r[k] for r in records for k in ("recorded_at", "registered_at") if k in r]
+    assert len(times) == len(records)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", t) for t in times), times
+    older = [
+        canonical({**r, "recorded_at": datetime.fromisoformat(r["recorded_at"]).isoformat()})
+        if r["record"] in ("fact", "milestone")
+        else line
+        for r, line in zip(records, lines, strict=False)
+    ] + lines[-1:]
+    assert older != lines and all("+00:00" in line for line in older if '"record":"fact"' in line)
+    assert check_expected(older, read_checkpoint(lines[-1])) == len(records)
+    target = make_services()
+    Importer(target.ledger, batch_size=7).run(older)
+    assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
 
 
 def test_an_interrupted_import_resumes_without_duplicates(make_services: Callable[[], Services], clock: Clock) -> None:
