@@ -92,10 +92,10 @@ def recompute_range(ledger: Ledger, after: int, stop: int) -> Recomputed:
     if after:  # subjects registered before the range name its milestones
         for page in reader.pages(1, after, topics=SUBJECT_REGISTERED, size=PAGE):
             slugs.update((UUID(str(n.originator_id)), reader.decode(n).slug) for n in page)
-    stored = (n for page in reader.pages(after + 1, stop, size=PAGE) for n in page)
+    rows = (row for page in reader.rows(after, stop, size=PAGE) for row in page)
     result = Recomputed()
     try:
-        for record in records.stored_records(stored, ledger.mapper, slugs):
+        for record in records.row_records(rows, ledger.mapper, slugs):
             result.add(record)
     except (ValueError, KeyError, TypeError) as e:
         result.unreadable = f"its stored event cannot be read ({e!r})"

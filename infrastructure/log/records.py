@@ -62,34 +62,51 @@ def record_of(event: Any) -> dict[str, Any] | None:
     return None
 
 
+# A stored event as plain fields, as readers of millions read it: its last four are
+# (originator id, originator version, topic, state); a notification id may come first.
+Row = tuple[Any, ...]
+
+
 def stored_record(stored: StoredEvent, mapper: Mapper[Any], slugs: Mapping[UUID, str]) -> dict[str, Any] | None:
-    """The record a stored event holds, without its numbering; None for an event that is no record.
+    """The record a stored event holds, without its numbering; None for an event that is no record."""
+    return row_record((stored.originator_id, stored.originator_version, stored.topic, stored.state), mapper, slugs)
+
+
+def row_record(row: Row, mapper: Mapper[Any], slugs: Mapping[UUID, str]) -> dict[str, Any] | None:
+    """The record of a stored event's row (`Row`), without its numbering; None for no record.
 
     A fact's and a milestone's record is the body their transcoding stored (`{"_type_", "_data_"}`
     is how the library stores a transcoded value), read as it is: the millions of facts a log
     is checked against are never made into domain objects. The few other records are decoded.
     """
-    if stored.topic == FACT_RECORDED:
-        fact: dict[str, Any] = orjson.loads(stored.state)["fact"]["_data_"]  # a new dict: made the record
-        fact["record"], fact["relation_version"] = "fact", stored.originator_version - 1
+    topic = row[-2]
+    if topic == FACT_RECORDED:
+        fact: dict[str, Any] = orjson.loads(row[-1])["fact"]["_data_"]  # a new dict: made the record
+        fact["record"], fact["relation_version"] = "fact", row[-3] - 1
         return fact
-    if stored.topic == MILESTONE_RECORDED:
-        milestone = orjson.loads(stored.state)["milestone"]["_data_"]
-        return {"record": "milestone", "subject": slugs[UUID(str(stored.originator_id))], **milestone}
-    if stored.topic == RELATION_OPENED:
+    if topic == MILESTONE_RECORDED:
+        milestone = orjson.loads(row[-1])["milestone"]["_data_"]
+        return {"record": "milestone", "subject": slugs[UUID(str(row[-4]))], **milestone}
+    if topic == RELATION_OPENED:
         return None
-    return record_of(mapper.to_domain_event(stored))
+    return record_of(mapper.to_domain_event(StoredEvent(UUID(str(row[-4])), row[-3], topic, bytes(row[-1]))))
 
 
 def stored_records(
     stored: Iterable[StoredEvent], mapper: Mapper[Any], slugs: dict[UUID, str]
 ) -> Iterator[dict[str, Any]]:
     """The records of stored events in ledger order; subjects registered among them name their milestones."""
-    for event in stored:
-        record = stored_record(event, mapper, slugs)
+    return row_records(((s.originator_id, s.originator_version, s.topic, s.state) for s in stored), mapper, slugs)
+
+
+def row_records(rows: Iterable[Row], mapper: Mapper[Any], slugs: dict[UUID, str]) -> Iterator[dict[str, Any]]:
+    """The records of stored events' rows in ledger order; subjects registered among them name
+    their milestones."""
+    for row in rows:
+        record = row_record(row, mapper, slugs)
         if record is not None:
             if record["record"] == "subject":
-                slugs[UUID(str(event.originator_id))] = record["id"]
+                slugs[UUID(str(row[-4]))] = record["id"]
             yield record
 
 
@@ -118,7 +135,9 @@ def leaf_bytes(record: Mapping[str, Any]) -> bytes:
     for those, compact JSON with sorted keys and unescaped non-ASCII is exactly JCS (a property
     test holds it to the rfc8785 library), at a hundredth of that library's cost.
     """
-    record = hashed(record)
+    at = record.get("recorded_at")
+    if at is not None and not at.endswith("+00:00"):  # as stored: hashed() would return it as it is
+        record = hashed(record)
     if not record.keys().isdisjoint(UNHASHED):
         record = {k: v for k, v in record.items() if k not in UNHASHED}
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)

@@ -98,6 +98,11 @@ class Dialect(ABC):
         """The notification id of one stored event, if it is stored."""
 
     @abstractmethod
+    def event_rows(self, events_table: str, after: int, stop: int, size: int) -> list[tuple[Any, ...]]:
+        """Up to `size` stored events numbered after `after` up to `stop`, in order, as plain
+        (notification id, originator id, version, topic, state) tuples: for readers of millions."""
+
+    @abstractmethod
     def lock_writers(self, cursor: Any) -> None:
         """Inside a write transaction: keep new events from committing until it ends."""
 

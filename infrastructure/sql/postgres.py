@@ -117,6 +117,16 @@ class PostgresDialect(Dialect):
         rows = self.tuples(sql, [originator_id, version])
         return int(rows[0][0]) if rows else None
 
+    def event_rows(self, events_table: str, after: int, stop: int, size: int) -> list[tuple[Any, ...]]:
+        sql = (
+            f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
+            f"WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT {int(size)}"
+        )
+        # Binary results: the states come as their bytes, not as hex text to decode.
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
+            curs.execute(sql.encode(), [after, stop], prepare=True)
+            return curs.fetchall()
+
     def lock_writers(self, cursor: Any) -> None:
         # The same lock every event insert takes; reads go on meanwhile.
         cursor.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE".encode())

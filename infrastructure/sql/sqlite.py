@@ -118,6 +118,13 @@ class SQLiteDialect(Dialect):
         rows = self.tuples(sql, [originator_id.hex, version])
         return int(rows[0][0]) if rows else None
 
+    def event_rows(self, events_table: str, after: int, stop: int, size: int) -> list[tuple[Any, ...]]:
+        sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {events_table} "
+            f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT {int(size)}"
+        )
+        return self.tuples(sql, [after, stop])
+
     def lock_writers(self, cursor: Any) -> None:
         # A write takes SQLite's one write lock, held until this transaction ends.
         cursor.execute("CREATE TABLE IF NOT EXISTS ledger_rebuild_lock (at TEXT)")
