@@ -33,6 +33,9 @@ class Checkpoints:
         self.origin = origin
         self.signer = signer
         self.clock = clock
+        # Served checkpoints by size: a stored one changes only when a key signs it in place, so
+        # one signed, or one served by a process with no key to sign it, is read once.
+        self.served_by_size: dict[int, Stored] = {}
         columns = "size, root, note, made_at"
         self.select_latest = dialect.sql(f"SELECT {columns} FROM {CHECKPOINTS.name} ORDER BY size DESC LIMIT 1")
         self.select_size = dialect.sql(f"SELECT {columns} FROM {CHECKPOINTS.name} WHERE size = ?")
@@ -59,8 +62,15 @@ class Checkpoints:
 
     def served(self, size: int) -> Stored | None:
         """The stored checkpoint of `size` leaves, as served: signed, if the ledger has a key."""
+        if size in self.served_by_size:
+            return self.served_by_size[size]
         stored = self.at(size)
-        return self._signed(stored) if stored is not None else None
+        if stored is None:
+            return None
+        served = self._signed(stored)
+        if (served.signed or self.signer is None) and len(self.served_by_size) < 10_000:
+            self.served_by_size[size] = served
+        return served
 
     def all(self) -> list[Stored]:
         return [self._stored(r) for r in self.dialect.tuples(self.select_all, [])]

@@ -30,6 +30,7 @@ class LogTree:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.filled = 0  # tiles whose subtree hashes are known kept (they are never removed)
+        self.seen = 0  # the largest size this process has read: a tree only grows
         d = dialect
         self.next_index = d.sql(f"SELECT COALESCE(MAX(log_index), -1) + 1 AS n FROM {LEAVES.name}")
         self.select_leaves = d.sql(
@@ -64,7 +65,13 @@ class LogTree:
     # --- read -------------------------------------------------------------------------------
 
     def size(self) -> int:
-        return int(self.dialect.tuples(self.next_index, [])[0][0])
+        size = int(self.dialect.tuples(self.next_index, [])[0][0])
+        self.seen = max(self.seen, size)
+        return size
+
+    def size_for(self, size: int) -> int:
+        """The tree's size, read only if `size` is past any size read before (a tree only grows)."""
+        return self.seen if size <= self.seen else self.size()
 
     def index_of_fact(self, fact_id: str) -> int | None:
         rows = self.dialect.tuples(self.select_fact, [fact_id])
@@ -105,8 +112,7 @@ class LogTree:
                     nodes.setdefault(level, set()).add(a >> level)
                 else:
                     tiles.add(a >> TILE)
-        kept = self._nodes(nodes)
-        leaves = self._tiles(sorted(tiles), size)
+        kept, leaves = self._read(nodes, sorted(tiles), size)
 
         def block_hash(a: int, b: int) -> bytes:
             if b - a >= TILE_LEAVES:
@@ -118,30 +124,38 @@ class LogTree:
 
         return [merkle.combine([block_hash(a, b) for a, b in blocks]) for blocks in parts], leaves
 
-    def _tiles(self, tiles: list[int], size: int) -> dict[int, list[bytes]]:
-        """The leaf hashes of each tile (below `size`), in one statement."""
-        if not tiles:
-            return {}
-        clause = " OR ".join("(log_index >= ? AND log_index < ?)" for _ in tiles)
-        sql = self.dialect.sql(f"SELECT log_index, leaf_hash FROM {LEAVES.name} WHERE {clause} ORDER BY log_index")
-        bounds = [v for t in tiles for v in (t << TILE, min(size, (t + 1) << TILE))]
-        found: dict[int, list[bytes]] = {t: [] for t in tiles}
-        for index, h in self.dialect.tuples(sql, bounds):
-            found[int(index) >> TILE].append(bytes(h))
-        return found
-
-    def _nodes(self, wanted: dict[int, set[int]]) -> dict[tuple[int, int], bytes]:
-        if not wanted:
-            return {}
+    def _read(
+        self, wanted: dict[int, set[int]], tiles: list[int], size: int
+    ) -> tuple[dict[tuple[int, int], bytes], dict[int, list[bytes]]]:
+        """The kept subtree hashes wanted, and the leaf hashes of each tile (below `size`), in one
+        statement: a proof costs one round trip."""
         pairs = [(level, idx) for level, ids in wanted.items() for idx in ids]
-        clause = " OR ".join("(level = ? AND idx = ?)" for _ in pairs)
-        sql = self.dialect.sql(f"SELECT level, idx, hash FROM {NODES.name} WHERE {clause}")
-        rows = self.dialect.tuples(sql, [v for pair in pairs for v in pair])
-        found = {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
-        missing = [p for p in pairs if p not in found]
+        parts, params = [], []
+        if pairs:
+            parts.append(
+                f"SELECT level, idx, hash FROM {NODES.name} WHERE "
+                + " OR ".join("(level = ? AND idx = ?)" for _ in pairs)
+            )
+            params += [v for pair in pairs for v in pair]
+        if tiles:
+            parts.append(
+                f"SELECT -1, log_index, leaf_hash FROM {LEAVES.name} WHERE "
+                + " OR ".join("(log_index >= ? AND log_index < ?)" for _ in tiles)
+            )
+            params += [v for t in tiles for v in (t << TILE, min(size, (t + 1) << TILE))]
+        kept: dict[tuple[int, int], bytes] = {}
+        found: dict[int, list[bytes]] = {t: [] for t in tiles}
+        if parts:
+            sql = self.dialect.sql(" UNION ALL ".join(parts) + " ORDER BY 1, 2")
+            for level, idx, h in self.dialect.tuples(sql, params):
+                if int(level) < 0:
+                    found[int(idx) >> TILE].append(bytes(h))
+                else:
+                    kept[(int(level), int(idx))] = bytes(h)
+        missing = [p for p in pairs if p not in kept]
         if missing:
             raise LookupError(f"the log's subtree hashes {missing[:3]} are not stored")
-        return found
+        return kept, found
 
     def fill(self, size: int) -> None:
         """Keep the hash of every complete subtree of whole tiles below `size`, if not kept yet.

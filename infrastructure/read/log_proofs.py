@@ -110,6 +110,6 @@ class LogProofs:
         return index
 
     def _within(self, size: int, field: str) -> None:
-        leaves = self.tree.size()
+        leaves = self.tree.size_for(size)
         if size > leaves:
             raise InvalidValue(field, f"{size} is past the tree, which has {leaves} leaves")

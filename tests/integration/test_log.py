@@ -409,3 +409,27 @@ def test_the_stored_tree_answers_as_the_tree_in_memory_across_tiles(backend: str
                 if first:
                     want = merkle.proof_hashes(merkle.consistency_ranges(first, size), hashes)
                     assert tree.consistency(first, size) == want
+
+
+def test_an_inclusion_proof_asked_again_costs_one_statement(signed: tuple[Services, str]) -> None:
+    """The kept subtree hashes and the leaves a proof needs come in one statement; the tree's
+    size and a served checkpoint, once read, are not read again (a tree only grows, and a
+    signed checkpoint never changes)."""
+    s, _ = signed
+    size = s.log.checkpoint().checkpoint.size
+    s.log.inclusion(0, size, None)
+    statements: list[str] = []
+    dialect = s.ledger.dialect
+    read = dialect.tuples
+
+    def counted(sql: str, params: Any) -> Any:
+        statements.append(sql)
+        return read(sql, params)
+
+    dialect.tuples = counted  # type: ignore[method-assign]
+    try:
+        proof = s.log.inclusion(size - 1, size, None)
+    finally:
+        dialect.tuples = read  # type: ignore[method-assign]
+    assert len(statements) == 1, statements
+    assert proof["checkpoint"] == s.log.checkpoint(size).note
