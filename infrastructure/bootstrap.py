@@ -69,6 +69,9 @@ def build(settings: Settings, clock: Clock = utc_now) -> Services:
     if log_missing(ledger):  # made before the log: its log is built from its events, once
         with ledger.dialect.schema_lock():
             build_log(ledger)
+    # Kept subtree hashes caught up, so no read waits for them; a ledger that kept them only from a
+    # larger subtree up gets the smaller ones here, once.
+    ledger.tree.fill(ledger.tree.size())
     signer = Signer.from_file(settings.log_origin, settings.signing_key_file) if settings.signing_key_file else None
     checkpoints = Checkpoints(ledger.dialect, ledger.tree, settings.log_origin, signer, clock)
     tokens = TokenStore(ledger.dialect, ledger.answers, clock)

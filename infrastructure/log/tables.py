@@ -26,4 +26,4 @@ CHECKPOINTS = Table(
 )
 TABLES = (LEAVES, NODES, CHECKPOINTS)
 FACT_INDEX = Index("fact", "ledger_log", ("fact_id",), where="fact_id IS NOT NULL")
-TILE = 8
+TILE = 4  # a proof reads at most 16 leaves of a tile, and hashes 15 nodes, beside the kept hashes

@@ -433,3 +433,30 @@ def test_an_inclusion_proof_asked_again_costs_one_statement(signed: tuple[Servic
         dialect.tuples = read  # type: ignore[method-assign]
     assert len(statements) == 1, statements
     assert proof["checkpoint"] == s.log.checkpoint(size).note
+
+
+def test_a_ledger_that_kept_only_larger_subtrees_gets_the_smaller_ones_when_it_opens(
+    backend: str, tmp_path: Path, clock: Clock
+) -> None:
+    """Kept subtree hashes below level 8 removed behind the service's back (as a ledger kept them
+    when it kept 256-leaf subtrees and up): opening it again keeps them again, the proofs and root
+    unchanged."""
+    with database(backend, str(tmp_path)) as url:
+        settings = Settings(database_url=url, pool_size=2, log_origin=ORIGIN)
+        s = build(settings, clock)
+        try:
+            with s.ledger.dialect.writing() as cursor:
+                s.ledger.tree.append(cursor, [Leaf(merkle.leaf_hash(i.to_bytes(3, "big"))) for i in range(600)])
+            before = s.ledger.tree.root(600), s.ledger.tree.inclusion(37, 600)
+        finally:
+            s.close()
+        with raw(url) as run:
+            run("DELETE FROM ledger_log_nodes WHERE level < 8")
+            assert run("SELECT COUNT(*) FROM ledger_log_nodes WHERE level < 8")[0][0] == 0
+        s = build(settings, clock)
+        try:
+            with raw(url) as run:
+                assert run("SELECT COUNT(*) FROM ledger_log_nodes WHERE level = 4")[0][0] == 600 // 16
+            assert (s.ledger.tree.root(600), s.ledger.tree.inclusion(37, 600)) == before
+        finally:
+            s.close()
