@@ -4,6 +4,7 @@ log, its kept subtree hashes and every checkpoint the ledger made."""
 from __future__ import annotations
 
 import base64
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,16 @@ def verify_log(
     The tree's size is read first: a record stored by then has its leaf below it, and the events
     read after it hold them all, so writes made meanwhile are left for the next run, not reported.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of leaves and rows, none in a cycle: no collection would free any
+    try:
+        return _verified(ledger, checkpoints, workers, workers_after)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verified(ledger: Ledger, checkpoints: Checkpoints, workers: int, workers_after: int) -> Verification:
     size = ledger.tree.size()
     with ThreadPoolExecutor(1, thread_name_prefix="verify-leaves") as thread:
         stored = thread.submit(_stored_leaves, ledger, size)  # read while the leaves are remade
@@ -88,7 +99,7 @@ def _stored_leaves(ledger: Ledger, size: int) -> list[tuple[Any, ...]]:
         f"WHERE log_index >= ? AND log_index < ? ORDER BY log_index LIMIT {PAGE}"
     )
     rows: list[tuple[Any, ...]] = []
-    while page := d.tuples(sql, [int(rows[-1][0]) + 1 if rows else 0, size]):
+    while page := d.tuples(sql, [int(rows[-1][0]) + 1 if rows else 0, size], binary=True):
         rows += page
     return rows
 

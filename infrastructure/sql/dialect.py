@@ -46,8 +46,9 @@ class Dialect(ABC):
         """Run a read and return its rows as dicts."""
 
     @abstractmethod
-    def tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Run a read and return its rows as tuples (no dict per row: hot reads)."""
+    def tuples(self, sql: str, params: Sequence[Any], *, binary: bool = False) -> list[tuple[Any, ...]]:
+        """Run a read and return its rows as tuples (no dict per row: hot reads); `binary` asks for
+        results in the backend's binary form where it has one (bytes come as bytes, not hex text)."""
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[Any]:

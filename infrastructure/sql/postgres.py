@@ -45,8 +45,8 @@ class PostgresDialect(Dialect):
             curs.execute(sql.encode(), list(params), prepare=True)
             return [dict(r) for r in curs.fetchall()]
 
-    def tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+    def tuples(self, sql: str, params: Sequence[Any], *, binary: bool = False) -> list[tuple[Any, ...]]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=binary) as curs:
             curs.execute(sql.encode(), list(params), prepare=True)
             return curs.fetchall()
 
@@ -122,10 +122,7 @@ class PostgresDialect(Dialect):
             f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
             f"WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT {int(size)}"
         )
-        # Binary results: the states come as their bytes, not as hex text to decode.
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
-            curs.execute(sql.encode(), [after, stop], prepare=True)
-            return curs.fetchall()
+        return self.tuples(sql, [after, stop], binary=True)  # the states as their bytes
 
     def lock_writers(self, cursor: Any) -> None:
         # The same lock every event insert takes; reads go on meanwhile.

@@ -66,8 +66,8 @@ class SQLiteDialect(Dialect):
             c.execute(sql, [_param(p) for p in params])
             return [dict(row) for row in c.fetchall()]
 
-    def tuples(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self.datastore.transaction(commit=False) as c:
+    def tuples(self, sql: str, params: Sequence[Any], *, binary: bool = False) -> list[tuple[Any, ...]]:
+        with self.datastore.transaction(commit=False) as c:  # SQLite's results are binary already
             c.execute(sql, [_param(p) for p in params])
             return [tuple(row) for row in c.fetchall()]
 
