@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(recognitions.router)  # checks read access itself; first, so matched first
     app.include_router(reads.router, dependencies=[Depends(read_access)])
     app.include_router(facts.router, dependencies=[Depends(read_access)])
+    app.include_router(log_routes.direct)  # checks read access itself
     app.include_router(log_routes.router, dependencies=[Depends(read_access)])
     app.include_router(feed.router, dependencies=[Depends(read_access)])
     app.include_router(writes.router, dependencies=[Depends(json_body)])

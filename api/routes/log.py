@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
+from api.auth import read_access
+from api.direct_route import CompactJSON, Direct, whole
 from api.openapi import READ_ONE, errors
-from api.routes.deps import get_log, plain
+from api.routes.deps import get_log, get_services, plain
 from infrastructure.read.log_proofs import LogProofs
 
 router = APIRouter(prefix="/v1/log", tags=["log"])
+# The inclusion proof, asked for every fact a client checks, is a hot read (api/direct_route.py):
+# served in process in about 1 ms, FastAPI's solving of its parameters took 1.5 ms more.
+direct = APIRouter(prefix="/v1/log", tags=["log"], route_class=Direct)
 Log = Annotated[LogProofs, Depends(get_log)]
 TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}}}
 
@@ -55,23 +61,27 @@ def key(log: Log) -> PlainTextResponse:
     return PlainTextResponse(log.key() + "\n")
 
 
-@router.get(
+@direct.get(
     "/proof/inclusion",
     response_model=InclusionProof,
     response_model_exclude_none=True,
     operation_id="getInclusionProof",
     responses=errors(*READ_ONE),
 )
-def inclusion(
-    log: Log,
+async def inclusion(
+    request: Request,
     index: Annotated[int | None, Query(ge=0, le=2**62, description="A leaf's index; or give fact_id")] = None,
     fact_id: Annotated[str | None, Query(description="A fact's id; or give index")] = None,
     size: Annotated[
         int | None, Query(ge=1, le=2**62, description="The tree's size (default: the latest checkpoint's)")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """The proof that a leaf is in the tree of `size` leaves."""
-    return log.inclusion(index, size, plain(fact_id, "fact_id"))
+    services = await get_services(request)
+    await read_access(request, services)
+    leaf, tree = whole(cast(str | None, index), "index", 0), whole(cast(str | None, size), "size", 1)
+    found = await run_in_threadpool(services.log.inclusion, leaf, tree, plain(fact_id, "fact_id"))
+    return CompactJSON(found)
 
 
 @router.get(

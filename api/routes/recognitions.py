@@ -8,9 +8,10 @@ in the answer), two workers, wrk -c8, the median of six alternating rounds of
 `python -m bench.hot_route` (0.32 to 0.50 over four such runs). That is more than the 15% for which
 the product keeps a route apart, so this one route differs from the others in three ways:
 
-- `Direct` routes it: FastAPI documents it from the endpoint's signature, like any other, but
-  calls the endpoint with the path's and the query's strings as they came, solving nothing; the
-  endpoint checks read access itself, with the reads router's own `read_access`;
+- `Direct` (api/direct_route.py) routes it: FastAPI documents it from the endpoint's signature,
+  like any other, but calls the endpoint with the path's and the query's strings as they came,
+  solving nothing; the endpoint checks read access itself, with the reads router's own
+  `read_access`;
 - the answer is sent as `Queries` shapes it, encoded by orjson, without a second validation
   against the response model (the tests compare its bytes with the shared read path's);
 - on PostgreSQL, in view mode, it is awaited on the event loop through an asynchronous pool
@@ -21,18 +22,16 @@ the product keeps a route apart, so this one route differs from the others in th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import cast
 
-import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import read_access
 from api.csv_answers import CSV_RESPONSE, answer_format, recognitions_csv
+from api.direct_route import CompactJSON, Direct
 from api.openapi import READ_ONE, errors
 from api.parsing import system_time
 from api.routes.deps import At, Format, Mode, Proof, RecordedAt, SubjectId, flag, get_services, plain, proved
@@ -40,42 +39,8 @@ from api.status_models import Recognitions
 from domain.dates import parse_day
 from infrastructure.read.awaited import AwaitedReads
 
-
-class CompactJSON(JSONResponse):
-    """The bytes Starlette's JSONResponse sends (compact, UTF-8), encoded by orjson."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-class Direct(APIRoute):
-    """This router's route class: the endpoint gets the request and the path's and query's strings.
-
-    Nothing is solved, so dependencies given to the router or the route would not run, and the
-    response model is the answer's documentation only.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint = self.endpoint
-
-        async def handle(request: Request) -> Response:
-            query = request.query_params
-            subject_id = request.path_params["subject_id"]
-            response: Response = await endpoint(
-                request,
-                subject_id,
-                query.get("at"),
-                query.get("recorded_at"),
-                query.get("mode", "view"),
-                flag(query.get("proof"), "proof"),
-                query.get("format"),
-            )
-            return response
-
-        return handle
-
-
 router = APIRouter(prefix="/v1", tags=["status"], route_class=Direct)
+# Direct hands the query's strings as they came: `mode` and `proof` are read below.
 
 
 @router.get(
@@ -96,6 +61,7 @@ async def recognitions(
     """Who recognised the subject on `at`, as the ledger held it at `recorded_at`."""
     services = await get_services(request)
     await read_access(request, services)
+    mode, proof = mode or "view", flag(cast(str | None, proof), "proof")
     kind = answer_format(format, proof)
     args = (plain(subject_id, "subject_id") or "", parse_day(at, "at"), system_time(recorded_at))
     awaited: AwaitedReads | None = getattr(request.app.state, "awaited", None)  # None without a lifespan

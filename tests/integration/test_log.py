@@ -206,6 +206,10 @@ def test_checkpoints_stored_unsigned_are_served_signed_once_a_key_is_set_but_nev
         ({}, 422, "index"),
         ({"fact_id": "not-a-uuid"}, 404, "fact_id"),
         ({"index": -1}, 422, "index"),
+        ({"index": "x"}, 422, "index"),
+        ({"index": 2**62 + 1}, 422, "index"),
+        ({"index": 0, "size": 0}, 422, "size"),
+        ({"index": 0, "size": "1.5"}, 422, "size"),
     ],
 )
 def test_bad_proof_requests_name_the_field(
