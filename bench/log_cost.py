@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bench.measure import per_second, percentiles, timed
+from bench.measure import load_client, per_second, percentiles, timed, wrk_latency
 from bench.run import dataset, postgres_database, served
 from infrastructure.bootstrap import Services, build
 from infrastructure.bulk.importer import Importer
@@ -39,6 +40,13 @@ from infrastructure.write_request import WriteRequest
 app = typer.Typer(add_completion=False)
 console = Console()
 SRC = [{"url": "https://example.org/bench", "title": "bench"}]
+# wrk's requests for proofs: a random leaf of the tree of SIZE leaves each time.
+PROOF_SCRIPT = """
+math.randomseed(SEED)
+request = function()
+  return wrk.format("GET", string.format("/v1/log/proof/inclusion?index=%d&size=%d", math.random(0, SIZE - 1), SIZE))
+end
+"""
 
 
 def import_rate(settings: Settings, path: Path) -> tuple[Services, float]:
@@ -108,23 +116,31 @@ def proof_rows(services: Services, proofs: int, seed: int) -> list[tuple[str, st
         served(services.settings, Path(log.name)) as (base, _),
         httpx.Client(base_url=base) as client,
     ):
+        if shutil.which("wrk"):  # a client that costs the shared cores less than Python's
+            script = PROOF_SCRIPT.replace("SEED", str(seed)).replace("SIZE", str(size))
+            found = wrk_latency(base, max(5.0, proofs / 60), script)
+            trivial = wrk_latency(f"{base}/healthz", max(5.0, proofs / 60))
+            p50, p99 = found or (0.0, 0.0)
+            base50 = trivial[0] if trivial else 0.0
+        else:
 
-        def get(path: str, params: dict[str, Any]) -> None:
-            answer = client.get(path, params=params)
-            assert answer.status_code == 200, answer.text
+            def get(path: str, params: dict[str, Any]) -> None:
+                answer = client.get(path, params=params)
+                assert answer.status_code == 200, answer.text
 
-        samples = timed(lambda: get("/v1/log/proof/inclusion", {"index": picks.randrange(size), "size": size}), proofs)
-        trivial = timed(lambda: get("/healthz", {}), proofs)
-    p50, p99 = percentiles(samples) or (0.0, 0.0)
-    base50, _ = percentiles(trivial) or (0.0, 0.0)
+            proof = {"size": size}
+            samples = timed(lambda: get("/v1/log/proof/inclusion", {**proof, "index": picks.randrange(size)}), proofs)
+            p50, p99 = percentiles(samples) or (0.0, 0.0)
+            base50 = (percentiles(timed(lambda: get("/healthz", {}), proofs)) or (0.0, 0.0))[0]
     rows.append(
         (
-            f"GET /v1/log/proof/inclusion at size {size:,}, p50 (p99); beside it GET /healthz",
+            f"GET /v1/log/proof/inclusion at size {size:,}, p50 (p99), one client ({load_client()}); "
+            "beside it GET /healthz",
             f"{p50:.2f} ms ({p99:.2f})",
             f"{base50:.2f} ms",
             "—",
             "<= 5 ms",
-            "yes" if p50 <= 5 else "no",
+            "yes" if 0 < p50 <= 5 else "no",
         )
     )
     return rows

@@ -154,6 +154,26 @@ def wrk_load(report: str) -> Load:
     return Load(float(found.group(1)) * (total - refused) / total, failed)
 
 
+def wrk_latency(url: str, seconds: float, script: str | None = None) -> tuple[float, float] | None:
+    """p50 and p99 in ms of one client asking one request at a time (wrk -t1 -c1 --latency), each
+    request made by the Lua `script` if given; None if nothing was answered."""
+    args = ["-t1", "-c1", "--latency", f"-d{max(1, int(seconds))}s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script or "")
+    try:
+        report = subprocess.run(
+            ["wrk", *args, *(["-s", f.name] if script else []), url], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        Path(f.name).unlink()
+    found = {q: re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s)\s*$", report, re.M) for q in (50, 99)}
+    if not all(found.values()):
+        return None
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p50, p99 = (float(m.group(1)) * scale[m.group(2)] for m in found.values() if m)
+    return p50, p99
+
+
 def _wrk(args: list[str]) -> Load:
     # check=True: wrk exits non-zero on bad arguments or script, or if nothing listens; not for a slow server.
     return wrk_load(subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout)
