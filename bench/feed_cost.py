@@ -69,9 +69,8 @@ async def _subscribe(host: str, port: int, since: str, latencies: list[float] | 
         writer.close()
 
 
-def _client(host: str, port: int, since: str, streams: int, ready: Any, stop: Any, out: str, nice: int) -> None:
+def _client(host: str, port: int, since: str, streams: int, ready: Any, stop: Any, out: str) -> None:
     """A client process: `streams` subscribers until `stop` is set; their latencies to `out`."""
-    os.nice(nice)
 
     async def run() -> list[float]:
         latencies: list[float] = []
@@ -93,9 +92,7 @@ def _client(host: str, port: int, since: str, streams: int, ready: Any, stop: An
     Path(out).write_text(json.dumps(asyncio.run(run())))
 
 
-def subscribed_round(
-    base: str, token: str, seconds: float, subscribers: int, first: int, nice: int = 0
-) -> tuple[float, list[float]]:
+def subscribed_round(base: str, token: str, seconds: float, subscribers: int, first: int) -> tuple[float, list[float]]:
     """The writer's rate with `subscribers` streams open, and every record's latency at each."""
     host, port = base.removeprefix("http://").split(":")
     since = rfc3339(datetime.now(UTC))  # only the records of this round: their latencies
@@ -106,7 +103,7 @@ def subscribed_round(
         readies = [context.Event() for _ in range(CLIENTS)]
         share = [subscribers // CLIENTS + (i < subscribers % CLIENTS) for i in range(CLIENTS)]
         clients = [
-            context.Process(target=_client, args=(host, int(port), since, n, ready, stop, out, nice))
+            context.Process(target=_client, args=(host, int(port), since, n, ready, stop, out))
             for n, ready, out in zip(share, readies, outs, strict=True)
         ]
         for c in clients:
@@ -127,9 +124,6 @@ def main(
     subscribers: Annotated[int, typer.Option(min=1, max=2000)] = 200,
     seconds: Annotated[float, typer.Option(min=1, help="Seconds of writing per round")] = 10.0,
     rounds: Annotated[int, typer.Option(min=1, help="Rounds of each kind, alternating")] = 3,
-    client_nice: Annotated[
-        int, typer.Option(min=0, max=19, help="Niceness of the subscribers' processes (19: as if on other machines)")
-    ] = 0,
     postgres: Annotated[str, typer.Option()] = os.environ.get(
         "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     ),
@@ -160,9 +154,7 @@ def main(
                         written += int(post_load(base, WARM_UP, ADMIN_TOKEN, written).per_second * WARM_UP) + 1
                         if with_subscribers:
                             watch = RssWatch(pid)
-                            rate, latencies = subscribed_round(
-                                base, ADMIN_TOKEN, seconds, subscribers, written, client_nice
-                            )
+                            rate, latencies = subscribed_round(base, ADMIN_TOKEN, seconds, subscribers, written)
                             peaks.append(watch.stop())
                             loaded.append((rate, latencies))
                             p = percentiles(latencies) or (0.0, 0.0)
