@@ -136,7 +136,7 @@ def leaf_bytes(record: Mapping[str, Any]) -> bytes:
     test holds it to the rfc8785 library), at a hundredth of that library's cost.
     """
     at = record.get("recorded_at")
-    if at is not None and not at.endswith("+00:00"):  # as stored: hashed() would return it as it is
+    if isinstance(at, str) and not at.endswith("+00:00"):  # as stored: hashed() would return it as it is
         record = hashed(record)
     if not record.keys().isdisjoint(UNHASHED):
         record = {k: v for k, v in record.items() if k not in UNHASHED}

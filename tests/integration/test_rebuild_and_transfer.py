@@ -263,6 +263,9 @@ def test_exports_write_system_times_with_z_and_older_exports_still_import(
     ] + lines[-1:]
     assert older != lines and all("+00:00" in line for line in older if '"record":"fact"' in line)
     assert check_expected(older, read_checkpoint(lines[-1])) == len(records)
+    odd = [canonical({**json.loads(lines[4]), "recorded_at": 5}), *lines[:4], *lines[5:]]
+    with pytest.raises(ImportMismatch):  # a time that is none hashes to no stored leaf
+        check_expected(odd, read_checkpoint(lines[-1]))
     target = make_services()
     Importer(target.ledger, batch_size=7).run(older)
     assert list(export_lines(target.ledger, target.log.checkpoints)) == lines
